@@ -1,0 +1,71 @@
+//! The application shell: header, routes, footer. Every route the site answers is declared here
+//! and listed, with its title, in `content/site.toml` (a test keeps the two in step).
+
+use crate::{
+    base,
+    components::{footer::Footer, header::Header},
+    pages::{home::Home, not_found::NotFound, work::Work},
+};
+use leptos::prelude::*;
+use leptos_meta::provide_meta_context;
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Router base=base::base_path()>
+            <SkipLink/>
+            <Header/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Home/>
+                    <Route path=path!("/work") view=Work/>
+                </Routes>
+            </main>
+            <Footer/>
+        </Router>
+    }
+}
+
+/// Lets keyboard users jump past the header. A plain `#main` link would be resolved against
+/// `<base href>` and navigate to the home page, so it moves focus itself.
+#[component]
+fn SkipLink() -> impl IntoView {
+    let skip = |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        if let Some(main) = gloo_utils::document().get_element_by_id("main") {
+            use wasm_bindgen::JsCast;
+            if let Ok(main) = main.dyn_into::<web_sys::HtmlElement>() {
+                let _ = main.focus();
+            }
+        }
+    };
+    view! { <a class="skip-link" href="#main" on:click=skip>"Skip to content"</a> }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::content::site;
+
+    /// The paths declared in `App`'s `<Routes>`; keep in step with them.
+    const ROUTES: &[&str] = &["/", "/work"];
+
+    #[test]
+    fn every_route_has_page_metadata_and_back() {
+        let site = site();
+        for route in ROUTES {
+            assert!(site.page(route).is_some(), "{route} has no [[pages]] entry");
+        }
+        for page in &site.pages {
+            assert!(
+                ROUTES.contains(&page.path.as_str()),
+                "{} is not routed",
+                page.path
+            );
+        }
+    }
+}

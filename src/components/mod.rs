@@ -1,0 +1,8 @@
+//! Interface parts shared by several pages.
+
+pub mod chips;
+pub mod footer;
+pub mod head;
+pub mod header;
+pub mod project_card;
+pub mod theme_toggle;

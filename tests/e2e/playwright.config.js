@@ -1,0 +1,32 @@
+// Playwright drives Debian's Chromium (Playwright's own browser download is not reachable here).
+// `cargo xtask test` starts the static servers and passes their URLs in E2E_BASE_URL / E2E_SUB_URL.
+import { defineConfig } from "@playwright/test";
+import path from "node:path";
+
+const out = process.env.E2E_OUT ?? path.resolve("../../target/e2e");
+
+export default defineConfig({
+  testDir: "./specs",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  reporter: [["list"]],
+  outputDir: path.join(out, "results"),
+  use: {
+    browserName: "chromium",
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+});

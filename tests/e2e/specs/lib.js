@@ -1,0 +1,40 @@
+// Shared helpers: where the built sites are served, the content they were built from, and a
+// watcher that records console errors and failed requests on a page.
+import fs from "node:fs";
+import path from "node:path";
+
+export const OUT = process.env.E2E_OUT ?? path.resolve("../../target/e2e");
+export const BASE_URL = required("E2E_BASE_URL");
+export const SUB_URL = required("E2E_SUB_URL");
+export const CONTENT = JSON.parse(fs.readFileSync(path.join(OUT, "content.json"), "utf8"));
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the suite through \`cargo xtask test\``);
+  return value;
+}
+
+/** An absolute URL for a site route under `base` ("http://host:port/" or ".../sub/"). */
+export function url(route, base = BASE_URL) {
+  return new URL(route.replace(/^\//, ""), base).toString();
+}
+
+/** Records what went wrong on `page`; `problems()` lists it. */
+export function watch(page) {
+  const seen = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") seen.push(`console: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => seen.push(`page error: ${err.message}`));
+  page.on("requestfailed", (req) => seen.push(`failed: ${req.url()} (${req.failure()?.errorText})`));
+  page.on("response", (res) => {
+    if (res.status() >= 400) seen.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+  return { problems: () => seen.slice() };
+}
+
+/** Waits until the app has mounted (the static shell is gone and the header is rendered). */
+export async function appReady(page) {
+  await page.locator("header.site-header").waitFor();
+  await page.locator("#shell").waitFor({ state: "detached" });
+}

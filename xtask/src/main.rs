@@ -1,0 +1,46 @@
+//! `cargo xtask …`: the project's own automation, so that a fresh machine with only cargo and node
+//! can install every tool, build, serve and test the site with one command each.
+
+mod cmd;
+mod content;
+mod prerender;
+mod setup;
+mod site_build;
+mod static_server;
+mod test;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  setup                 install every tool the project needs (idempotent)
+  build [--public-url P] [--dist DIR]
+                        release build of the site into dist/ (offline), with deep-link pages
+  serve                 setup, then `trunk serve` with live reload at http://127.0.0.1:8080
+  serve-dist [--dir DIR] [--port N] [--mount /sub/]
+                        serve a built dist/ with a plain static file server
+  test                  fmt, clippy, cargo test, release build, e2e in Chromium";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::run(),
+        Some("build") => site_build::run_cli(&args[1..]),
+        Some("serve") => site_build::serve(),
+        Some("serve-dist") => static_server::run_cli(&args[1..]),
+        Some("test") => test::run(),
+        Some("help" | "--help" | "-h") | None => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

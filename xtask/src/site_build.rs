@@ -1,0 +1,72 @@
+//! Building and serving the site with Trunk, never letting it reach the network.
+
+use crate::{
+    cmd::{self, root, Result},
+    prerender, setup,
+};
+use std::path::{Path, PathBuf};
+
+/// A closed local port: every download attempted through a proxy fails at once, which proves the
+/// build needs none.
+const CLOSED_PROXY: &str = "http://127.0.0.1:9";
+
+pub fn run_cli(args: &[String]) -> Result {
+    let mut public_url = "/".to_string();
+    let mut dist = root().join("dist");
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let value = args.next().ok_or_else(|| format!("{arg} needs a value"))?;
+        match arg.as_str() {
+            "--public-url" => public_url.clone_from(value),
+            "--dist" => dist = PathBuf::from(value),
+            _ => return Err(format!("unknown option {arg}")),
+        }
+    }
+    setup::run()?;
+    release(&public_url, &dist)
+}
+
+/// A release build into `dist` for the site served at `public_url`, then its deep-link pages.
+pub fn release(public_url: &str, dist: &Path) -> Result {
+    // Dependencies are fetched first, with the network; the build itself then runs without it.
+    cmd::run(cmd::new("cargo").args(["fetch", "--locked"]))?;
+    let mut trunk = cmd::new("trunk");
+    trunk
+        .args([
+            "build",
+            "--release",
+            "--offline",
+            "--public-url",
+            public_url,
+            "--dist",
+        ])
+        .arg(dist)
+        .env("CARGO_NET_OFFLINE", "true");
+    for var in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ] {
+        trunk.env(var, CLOSED_PROXY);
+    }
+    trunk.env_remove("NO_PROXY").env_remove("no_proxy");
+    eprintln!("xtask: building with every proxy pointed at {CLOSED_PROXY} (no downloads possible)");
+    cmd::run(&mut trunk)?;
+    prerender::run(dist)
+}
+
+/// `cargo xtask serve`: a development build with live reload.
+pub fn serve() -> Result {
+    setup::run()?;
+    cmd::run(cmd::new("trunk").args([
+        "serve",
+        "--offline",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        "8080",
+    ]))
+}

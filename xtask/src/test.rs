@@ -1,0 +1,68 @@
+//! `cargo xtask test`: the one command CI runs. Static checks, unit tests, a release build at the
+//! root and under a sub-path, then the e2e suite in Chromium against a plain static file server.
+
+use crate::{
+    cmd::{self, root, Result},
+    content, setup, site_build,
+    static_server::{self, Site},
+};
+use std::{fs, time::Instant};
+
+/// Where the sub-path build is served, exercising `--public-url`.
+const SUB_PATH: &str = "/sub/";
+
+pub fn run() -> Result {
+    let started = Instant::now();
+    setup::run()?;
+    cmd::run(cmd::new("cargo").args(["fmt", "--all", "--check"]))?;
+    cmd::run(cmd::new("cargo").args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    cmd::run(cmd::new("cargo").args(["test", "--workspace", "--locked"]))?;
+
+    let out = root().join("target/e2e");
+    let dist = root().join("dist");
+    let dist_sub = out.join("dist-sub");
+    site_build::release("/", &dist)?;
+    site_build::release(SUB_PATH, &dist_sub)?;
+    write_content(&out)?;
+
+    let base_url = static_server::spawn(Site {
+        dir: dist,
+        mount: "/".into(),
+    })?;
+    let sub_url = static_server::spawn(Site {
+        dir: dist_sub,
+        mount: SUB_PATH.into(),
+    })?;
+    eprintln!("xtask: static servers at {base_url} and {sub_url}");
+    cmd::run(
+        cmd::new("npx")
+            .args(["playwright", "test"])
+            .current_dir(root().join("tests/e2e"))
+            .env("E2E_BASE_URL", &base_url)
+            .env("E2E_SUB_URL", &sub_url)
+            .env("E2E_OUT", &out),
+    )?;
+    eprintln!(
+        "xtask: all checks passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The e2e suite checks the pages against the content and visits every known route; it reads
+/// both from the same source the site is built from.
+fn write_content(out: &std::path::Path) -> Result {
+    let site = content::load()?;
+    let json = serde_json::to_string(&site).map_err(|e| e.to_string())?;
+    fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let path = out.join("content.json");
+    fs::write(&path, json).map_err(|e| format!("{}: {e}", path.display()))
+}
