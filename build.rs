@@ -1,20 +1,15 @@
 //! Build step of the site: checks `content/site.toml` against the content schema and embeds it as
 //! JSON, so the browser never parses TOML and a content mistake fails the build with its location.
 
-#[path = "src/content/schema.rs"]
-#[allow(dead_code)]
-mod schema;
-
 use std::{env, fs, path::Path, process};
 
 const SITE_TOML: &str = "content/site.toml";
 
 fn main() {
     println!("cargo:rerun-if-changed={SITE_TOML}");
-    println!("cargo:rerun-if-changed=src/content/schema.rs");
 
     let text = fs::read_to_string(SITE_TOML).unwrap_or_else(|e| fail(&format!("cannot read: {e}")));
-    let site: schema::Site = toml::from_str(&text).unwrap_or_else(|e| fail(&e.to_string()));
+    let site: site_content::Site = toml::from_str(&text).unwrap_or_else(|e| fail(&e.to_string()));
     let problems = site.problems();
     if !problems.is_empty() {
         fail(&problems.join("\n"));

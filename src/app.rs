@@ -4,7 +4,14 @@
 use crate::{
     base,
     components::{footer::Footer, header::Header},
-    pages::{home::Home, not_found::NotFound, work::Work},
+    pages::{
+        case_studies::{CaseStudies, CaseStudyRoute},
+        home::Home,
+        not_found::NotFound,
+        project::ProjectRoute,
+        work::Work,
+        writing::{PostRoute, Writing},
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
@@ -24,6 +31,11 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/work") view=Work/>
+                    <Route path=path!("/work/:slug") view=ProjectRoute/>
+                    <Route path=path!("/case-studies") view=CaseStudies/>
+                    <Route path=path!("/case-studies/:slug") view=CaseStudyRoute/>
+                    <Route path=path!("/writing") view=Writing/>
+                    <Route path=path!("/writing/:slug") view=PostRoute/>
                 </Routes>
             </main>
             <Footer/>
@@ -52,19 +64,42 @@ mod tests {
     use crate::content::site;
 
     /// The paths declared in `App`'s `<Routes>`; keep in step with them.
-    const ROUTES: &[&str] = &["/", "/work"];
+    const ROUTES: &[&str] = &[
+        "/",
+        "/work",
+        "/work/:slug",
+        "/case-studies",
+        "/case-studies/:slug",
+        "/writing",
+        "/writing/:slug",
+    ];
+
+    fn routed(path: &str) -> bool {
+        ROUTES.iter().any(|route| {
+            let route: Vec<&str> = route.split('/').collect();
+            let path: Vec<&str> = path.split('/').collect();
+            route.len() == path.len()
+                && route
+                    .iter()
+                    .zip(&path)
+                    .all(|(r, p)| r.starts_with(':') || r == p)
+        })
+    }
 
     #[test]
-    fn every_route_has_page_metadata_and_back() {
-        let site = site();
-        for route in ROUTES {
-            assert!(site.page(route).is_some(), "{route} has no [[pages]] entry");
+    fn every_page_in_the_content_is_routed() {
+        for page in site().routes() {
+            assert!(routed(&page.path), "{} is not routed", page.path);
         }
-        for page in &site.pages {
+        assert!(!routed("/work/a/b"));
+    }
+
+    #[test]
+    fn every_static_route_has_page_metadata() {
+        for route in ROUTES.iter().filter(|r| !r.contains(':')) {
             assert!(
-                ROUTES.contains(&page.path.as_str()),
-                "{} is not routed",
-                page.path
+                site().page(route).is_some(),
+                "{route} has no [[pages]] entry"
             );
         }
     }

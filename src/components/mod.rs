@@ -1,6 +1,7 @@
 //! Interface parts shared by several pages.
 
 pub mod chips;
+pub mod code;
 pub mod footer;
 pub mod head;
 pub mod header;

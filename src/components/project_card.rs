@@ -1,12 +1,13 @@
 //! A selected-work project card: number, featured mark, title, summary, tags and original stack.
 
-use crate::{components::chips::Chips, content::schema::Project};
+use crate::{base::href, components::chips::Chips, content::schema::Project};
 use leptos::prelude::*;
 
 /// `heading_level` keeps the document outline in order: h3 under a home section, h2 on /work.
 #[component]
 pub fn ProjectCard(project: &'static Project, heading_level: u8) -> impl IntoView {
-    let title = project.title.as_str();
+    let title =
+        view! { <a href=href(&format!("/work/{}", project.slug))>{project.title.as_str()}</a> };
     let heading = match heading_level {
         2 => view! { <h2 class="card-title">{title}</h2> }.into_any(),
         _ => view! { <h3 class="card-title">{title}</h3> }.into_any(),

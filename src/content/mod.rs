@@ -1,8 +1,6 @@
 //! The site's content, checked and embedded by `build.rs`, parsed once on first use.
 
-// Shared with build.rs and xtask; each uses a different part of it.
-#[allow(dead_code)]
-pub mod schema;
+pub use site_content as schema;
 
 use schema::Site;
 use std::sync::OnceLock;

@@ -2,8 +2,10 @@
 //! the three threads, the toolkit, selected work and focus.
 
 use crate::{
-    components::{chips::Chips, head::PageHead, project_card::ProjectCard},
+    base::href,
+    components::{chips::Chips, code::Code, head::PageHead, project_card::ProjectCard},
     content::{schema::Site, site},
+    pages::writing::PostCard,
 };
 use leptos::prelude::*;
 
@@ -16,8 +18,10 @@ pub fn Home() -> impl IntoView {
             <Intro site=site/>
             <Threads site=site/>
             <Toolkit site=site/>
+            <SmartContract site=site/>
             <SelectedWork site=site/>
             <Focus site=site/>
+            <LatestWriting site=site/>
         </div>
     }
 }
@@ -122,7 +126,7 @@ fn SelectedWork(site: &'static Site) -> impl IntoView {
         .collect_view();
     view! {
         <section class="section" id="work" aria-labelledby="work-title">
-            <SectionTitle id="work-title" number="03" title=site.sections.work.as_str()/>
+            <SectionTitle id="work-title" number="04" title=site.sections.work.as_str()/>
             <p class="section-count">{format!("{} projects", site.projects.len())}</p>
             <div class="grid grid-2">{cards}</div>
         </section>
@@ -145,8 +149,46 @@ fn Focus(site: &'static Site) -> impl IntoView {
         .collect_view();
     view! {
         <section class="section" id="focus" aria-labelledby="focus-title">
-            <SectionTitle id="focus-title" number="04" title=site.sections.focus.as_str()/>
+            <SectionTitle id="focus-title" number="05" title=site.sections.focus.as_str()/>
             <div class="grid grid-4 focus">{areas}</div>
         </section>
     }
+}
+
+/// The Blockchain thread's contract, highlighted at build time.
+#[component]
+fn SmartContract(site: &'static Site) -> impl IntoView {
+    let snippet = &site.snippet;
+    view! {
+        <section class="section" id="contract" aria-labelledby="contract-title">
+            <SectionTitle id="contract-title" number="03" title=snippet.label.as_str()/>
+            <div class="snippet-layout">
+                <div class="snippet-text">
+                    <h3>{snippet.heading.as_str()}</h3>
+                    <p class="card-summary">{snippet.lede.as_str()}</p>
+                </div>
+                <Code file=snippet.file.as_str() lang=snippet.lang.as_str() html=snippet.html.as_str()/>
+            </div>
+        </section>
+    }
+}
+
+/// The two newest posts, when there are any.
+#[component]
+fn LatestWriting(site: &'static Site) -> impl IntoView {
+    (!site.posts.is_empty()).then(|| {
+        let posts = site
+            .posts
+            .iter()
+            .take(2)
+            .map(|post| view! { <PostCard post=post heading_level=3/> })
+            .collect_view();
+        view! {
+            <section class="section" id="writing" aria-labelledby="writing-title">
+                <SectionTitle id="writing-title" number="06" title=site.writing_page.home_heading.as_str()/>
+                <div class="grid grid-2">{posts}</div>
+                <p class="section-more"><a href=href("/writing")>"All writing"</a></p>
+            </section>
+        }
+    })
 }

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 pub fn NotFound() -> impl IntoView {
     let text = &site().not_found;
     view! {
-        <Head title=text.title.as_str() description=text.description.as_str()/>
+        <Head title=text.title.clone() description=text.description.clone()/>
         <div class="wrap page not-found">
             <p class="eyebrow">"404"</p>
             <h1>{text.heading.as_str()}</h1>

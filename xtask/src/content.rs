@@ -1,11 +1,7 @@
 //! The site's content as xtask sees it: the same schema the site uses, read from the TOML source.
 
-#[path = "../../src/content/schema.rs"]
-#[allow(dead_code)]
-pub mod schema;
-
 use crate::cmd::{root, Result};
-use schema::Site;
+use site_content::Site;
 
 pub fn load() -> Result<Site> {
     let path = root().join("content/site.toml");

@@ -1,6 +1,7 @@
 //! `cargo xtask …`: the project's own automation, so that a fresh machine with only cargo and node
 //! can install every tool, build, serve and test the site with one command each.
 
+mod bench;
 mod cmd;
 mod content;
 mod prerender;
@@ -20,7 +21,8 @@ usage: cargo xtask <command>
   serve                 setup, then `trunk serve` with live reload at http://127.0.0.1:8080
   serve-dist [--dir DIR] [--port N] [--mount /sub/]
                         serve a built dist/ with a plain static file server
-  test                  fmt, clippy, cargo test, release build, e2e in Chromium";
+  test                  fmt, clippy, cargo test, release build, e2e in Chromium
+  bench [ENGINE]        run the engines' benchmarks; write content/measurements/<engine>.json";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
         Some("serve") => site_build::serve(),
         Some("serve-dist") => static_server::run_cli(&args[1..]),
         Some("test") => test::run(),
+        Some("bench") => bench::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(())

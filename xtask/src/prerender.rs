@@ -13,7 +13,8 @@ pub fn run(dist: &Path) -> Result {
     let index_path = dist.join("index.html");
     let index =
         fs::read_to_string(&index_path).map_err(|e| format!("{}: {e}", index_path.display()))?;
-    for page in &site.pages {
+    let routes = site.routes();
+    for page in &routes {
         let html = with_head(&index, &page.title, &page.description)?;
         let relative = page.path.trim_start_matches('/');
         let dir = dist.join(relative);

@@ -17,6 +17,7 @@ pub fn run() -> Result {
     check_wasm_opt()?;
     chromium()?;
     npm_packages("tests/e2e")?;
+    npm_packages("solidity")?;
     eprintln!("xtask: setup complete");
     Ok(())
 }

@@ -4,7 +4,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { CONTENT, url, appReady } from "./lib.js";
 
 for (const scheme of ["light", "dark"]) {
-  for (const route of [...CONTENT.pages.map((p) => p.path), "/no/such/page"]) {
+  for (const route of [...CONTENT.routes.map((p) => p.path), "/no/such/page"]) {
     test(`axe: ${route} in ${scheme}`, async ({ browser }) => {
       const context = await browser.newContext({ colorScheme: scheme });
       const page = await context.newPage();

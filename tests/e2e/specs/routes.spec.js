@@ -4,7 +4,7 @@
 import { test, expect } from "@playwright/test";
 import { CONTENT, url, watch, appReady } from "./lib.js";
 
-for (const route of CONTENT.pages) {
+for (const route of CONTENT.routes) {
   for (const variant of route.path === "/" ? ["/"] : [route.path, `${route.path}/`]) {
     test(`deep link ${variant} renders with no errors`, async ({ page }) => {
       const w = watch(page);

@@ -18,7 +18,7 @@ test("the sub-path build serves every route under its base", async ({ page }) =>
     await expect(page).toHaveURL(url(route.path, SUB_URL));
     await expect(page).toHaveTitle(route.title);
   }
-  for (const route of CONTENT.pages) {
+  for (const route of CONTENT.routes) {
     const response = await page.goto(url(route.path, SUB_URL));
     expect(response?.status()).toBe(200);
     await appReady(page);

@@ -1,8 +1,8 @@
-//! The shape of the site's content (`content/site.toml`).
+//! The shape of the site's content (`content/`), and the rules it must satisfy.
 //!
-//! This file is shared by two compilers: `build.rs` includes it to check the TOML and turn it into
-//! JSON, and the app includes it to read that JSON back. It must therefore depend on nothing but
-//! `serde`.
+//! Shared by the site (which reads the embedded JSON in the browser), its build step (which
+//! assembles and checks the content) and xtask (which prerenders every route). It depends on
+//! nothing but `serde`, so the browser pays for nothing else.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +18,13 @@ pub struct Site {
     pub toolkit: Vec<ToolGroup>,
     pub projects: Vec<Project>,
     pub focus: Vec<FocusArea>,
+    pub snippet: Snippet,
+    pub case_studies_page: CaseStudiesPage,
+    pub case_studies: Vec<CaseStudy>,
+    pub writing_page: WritingPage,
+    /// Filled by the build from `content/writing/*.toml` (written by `cargo xtask import-feed`).
+    #[serde(default)]
+    pub posts: Vec<Post>,
     pub pages: Vec<PageMeta>,
     pub not_found: NotFound,
 }
@@ -108,6 +115,97 @@ pub struct Project {
     pub tags: Vec<String>,
     /// What the project was originally built with, stated plainly.
     pub stack: String,
+    /// The body of `/work/<slug>`, rendered by the build from `content/work/<slug>.md`.
+    #[serde(default)]
+    pub body_html: String,
+}
+
+/// The smart-contract snippet on the home page, highlighted at build time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snippet {
+    pub label: String,
+    pub heading: String,
+    pub lede: String,
+    /// Path of the source file, relative to the repository root.
+    pub file: String,
+    pub lang: String,
+    #[serde(default)]
+    pub html: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseStudiesPage {
+    pub label: String,
+    pub heading: String,
+    pub lede: String,
+    /// Over a study's own reported figures, and the note that says whose figures they are.
+    pub claims_heading: String,
+    pub claims_note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WritingPage {
+    pub label: String,
+    pub heading: String,
+    pub lede: String,
+    /// Heading over posts written by someone other than the site's owner.
+    pub recommended_heading: String,
+    pub recommended_lede: String,
+    /// On the page of a post by someone else: whose words the article is.
+    pub credit_note: String,
+    /// Over the latest posts on the home page.
+    pub home_heading: String,
+}
+
+/// A case study: its claims are shown as the study's own, beside what the simulator reproduces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseStudy {
+    pub slug: String,
+    pub number: String,
+    pub title: String,
+    pub summary: String,
+    pub tags: Vec<String>,
+    pub claims: Vec<Claim>,
+    /// Rendered by the build from `content/case-studies/<slug>.md`.
+    #[serde(default)]
+    pub body_html: String,
+    /// Inlined by the build from `content/case-studies/<slug>.svg`.
+    #[serde(default)]
+    pub diagram_svg: String,
+    pub diagram_caption: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    pub value: String,
+    pub label: String,
+}
+
+/// A post in the writing list. Posts by someone other than the owner are shown as credited
+/// recommended reading and are never part of the site's own feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Post {
+    pub slug: String,
+    pub title: String,
+    /// RFC 3339.
+    pub date: String,
+    pub author: String,
+    pub by_owner: bool,
+    pub tags: Vec<String>,
+    /// The canonical address of the original.
+    pub link: String,
+    pub reading_minutes: u32,
+    /// The feed's own opening words, as imported.
+    pub excerpt: String,
+    /// Our summary, written for this site; shown instead of the excerpt when present.
+    #[serde(default)]
+    pub summary: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -139,10 +237,37 @@ pub struct NotFound {
 }
 
 impl Site {
+    /// Every route the site answers: the fixed pages, then one per project, case study and post.
+    pub fn routes(&self) -> Vec<PageMeta> {
+        let name = &self.identity.name;
+        let page = |path: String, title: &str, description: &str| PageMeta {
+            path,
+            title: format!("{title} — {name}"),
+            description: description.to_string(),
+            nav: None,
+        };
+        let mut routes = self.pages.clone();
+        routes.extend(
+            self.projects
+                .iter()
+                .map(|p| page(format!("/work/{}", p.slug), &p.title, &p.summary)),
+        );
+        routes.extend(
+            self.case_studies
+                .iter()
+                .map(|c| page(format!("/case-studies/{}", c.slug), &c.title, &c.summary)),
+        );
+        routes.extend(self.posts.iter().map(|p| {
+            let description = p.summary.as_deref().unwrap_or(&p.excerpt);
+            page(format!("/writing/{}", p.slug), &p.title, description)
+        }));
+        routes
+    }
+
     /// The metadata of a known route; `path` is compared without a trailing slash.
-    pub fn page(&self, path: &str) -> Option<&PageMeta> {
+    pub fn page(&self, path: &str) -> Option<PageMeta> {
         let path = normalize_path(path);
-        self.pages.iter().find(|p| p.path == path)
+        self.routes().into_iter().find(|p| p.path == path)
     }
 
     /// Every rule the content must satisfy beyond its shape. Returns one message per problem so
@@ -183,12 +308,25 @@ impl Site {
                 "projects: {featured} are featured; at most one may be"
             ));
         }
-        let mut slugs: Vec<&str> = self.projects.iter().map(|p| p.slug.as_str()).collect();
-        slugs.sort_unstable();
-        if slugs.windows(2).any(|w| w[0] == w[1]) {
-            out.push("projects: two projects share a slug".to_string());
+        let slugs = self.projects.iter().map(|p| &p.slug);
+        let slugs = slugs.chain(self.case_studies.iter().map(|c| &c.slug));
+        for slug in slugs.chain(self.posts.iter().map(|p| &p.slug)) {
+            let url_safe = slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if slug.is_empty() || !url_safe {
+                out.push(format!(
+                    "slug {slug:?} must be lowercase letters, digits and dashes"
+                ));
+            }
         }
-        for page in &self.pages {
+        let routes = self.routes();
+        let mut paths: Vec<&str> = routes.iter().map(|p| p.path.as_str()).collect();
+        paths.sort_unstable();
+        if let Some(w) = paths.windows(2).find(|w| w[0] == w[1]) {
+            out.push(format!("two pages share the path {:?}", w[0]));
+        }
+        for page in &routes {
             if !page.path.starts_with('/') || (page.path.len() > 1 && page.path.ends_with('/')) {
                 out.push(format!(
                     "pages: path {:?} must start with / and not end with /",

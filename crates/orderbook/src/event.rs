@@ -1,0 +1,219 @@
+//! Events the book emits for every state change, the allocation-free sink trait they are
+//! delivered through, and the event checksum shared by the benches and the WASM parity check.
+
+use crate::command::Side;
+
+/// Why an order or request was rejected. Nothing else happens on a rejection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RejectReason {
+    /// A price or quantity of 0.
+    Invalid,
+    /// A LIMIT/MARKET id that is already live.
+    DuplicateId,
+    /// A CANCEL/MODIFY id that is not live.
+    UnknownOrder,
+    /// A FOK order that cannot be filled entirely now.
+    FokUnfillable,
+    /// A post-only order whose price would cross the opposite best.
+    PostOnlyWouldCross,
+}
+
+impl RejectReason {
+    /// The replay-protocol token of this reason.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectReason::Invalid => "INVALID",
+            RejectReason::DuplicateId => "DUPLICATE_ID",
+            RejectReason::UnknownOrder => "UNKNOWN_ORDER",
+            RejectReason::FokUnfillable => "FOK_UNFILLABLE",
+            RejectReason::PostOnlyWouldCross => "POST_ONLY_WOULD_CROSS",
+        }
+    }
+
+    fn code(self) -> u64 {
+        match self {
+            RejectReason::Invalid => 1,
+            RejectReason::DuplicateId => 2,
+            RejectReason::UnknownOrder => 3,
+            RejectReason::FokUnfillable => 4,
+            RejectReason::PostOnlyWouldCross => 5,
+        }
+    }
+}
+
+/// One state change (or rejection), in causal order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// A LIMIT or MARKET order passed validation.
+    Accept { id: u64 },
+    /// The command was rejected; nothing else happened.
+    Reject { id: u64, reason: RejectReason },
+    /// A trade at the maker's price.
+    Trade {
+        taker_id: u64,
+        maker_id: u64,
+        price: u64,
+        qty: u64,
+    },
+    /// An order left the book (or an incoming remainder was dropped) with this remaining qty:
+    /// IOC/market remainders, explicit cancels, self-trade-prevention cancels.
+    Cancelled { id: u64, remaining_qty: u64 },
+    /// A MODIFY was applied (possibly changing nothing); any trades follow.
+    Modified { id: u64, price: u64, qty: u64 },
+}
+
+/// Receives events. Implementations must not assume the book retains anything; the book calls
+/// this synchronously in causal order and never allocates to do so.
+pub trait EventSink {
+    fn on_event(&mut self, event: Event);
+}
+
+impl EventSink for Vec<Event> {
+    #[inline(always)]
+    fn on_event(&mut self, event: Event) {
+        self.push(event);
+    }
+}
+
+impl<S: EventSink + ?Sized> EventSink for &mut S {
+    #[inline(always)]
+    fn on_event(&mut self, event: Event) {
+        (**self).on_event(event);
+    }
+}
+
+/// A sink that drops events (for callers that only want the book state).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NullSink;
+
+impl EventSink for NullSink {
+    #[inline(always)]
+    fn on_event(&mut self, _event: Event) {}
+}
+
+/// Counts events by kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EventCounter {
+    pub accepts: u64,
+    pub rejects: u64,
+    pub trades: u64,
+    pub cancels: u64,
+    pub modifies: u64,
+}
+
+impl EventCounter {
+    pub fn total(&self) -> u64 {
+        self.accepts + self.rejects + self.trades + self.cancels + self.modifies
+    }
+}
+
+impl EventSink for EventCounter {
+    #[inline(always)]
+    fn on_event(&mut self, event: Event) {
+        match event {
+            Event::Accept { .. } => self.accepts += 1,
+            Event::Reject { .. } => self.rejects += 1,
+            Event::Trade { .. } => self.trades += 1,
+            Event::Cancelled { .. } => self.cancels += 1,
+            Event::Modified { .. } => self.modifies += 1,
+        }
+    }
+}
+
+/// Order-sensitive 64-bit checksum over the event stream.
+///
+/// Definition (stable; the WASM parity check and recorded figures depend on it): the state
+/// starts at the FNV-1a 64-bit offset basis `0xcbf29ce484222325`; each event feeds the words
+/// `[tag, field1, field2, ...]` (tags: Accept 1, Reject 2, Trade 3, Cancelled 4, Modified 5; a
+/// reject's reason is fed as its code 1..=5 in [`RejectReason`] order) and each word `w` updates
+/// the state as `h = (h ^ w).wrapping_mul(0x100000001b3)` followed by `h ^= h >> 29`. This is
+/// FNV-1a applied to 64-bit words instead of bytes (8x fewer multiplies), with a shift-xor so
+/// that high bits feed back into low bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventChecksum {
+    state: u64,
+    events: u64,
+}
+
+impl Default for EventChecksum {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EventChecksum {
+    const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+
+    pub fn new() -> Self {
+        EventChecksum {
+            state: Self::OFFSET_BASIS,
+            events: 0,
+        }
+    }
+
+    /// The checksum so far.
+    pub fn value(&self) -> u64 {
+        self.state
+    }
+
+    /// Number of events fed so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    #[inline(always)]
+    fn word(&mut self, w: u64) {
+        let h = (self.state ^ w).wrapping_mul(Self::PRIME);
+        self.state = h ^ (h >> 29);
+    }
+}
+
+impl EventSink for EventChecksum {
+    #[inline(always)]
+    fn on_event(&mut self, event: Event) {
+        self.events += 1;
+        match event {
+            Event::Accept { id } => {
+                self.word(1);
+                self.word(id);
+            }
+            Event::Reject { id, reason } => {
+                self.word(2);
+                self.word(id);
+                self.word(reason.code());
+            }
+            Event::Trade {
+                taker_id,
+                maker_id,
+                price,
+                qty,
+            } => {
+                self.word(3);
+                self.word(taker_id);
+                self.word(maker_id);
+                self.word(price);
+                self.word(qty);
+            }
+            Event::Cancelled { id, remaining_qty } => {
+                self.word(4);
+                self.word(id);
+                self.word(remaining_qty);
+            }
+            Event::Modified { id, price, qty } => {
+                self.word(5);
+                self.word(id);
+                self.word(price);
+                self.word(qty);
+            }
+        }
+    }
+}
+
+/// Helper for writing side tokens (`BUY`/`SELL`) and L2 tags (`BID`/`ASK`).
+pub(crate) fn side_token(side: Side) -> &'static str {
+    match side {
+        Side::Buy => "BUY",
+        Side::Sell => "SELL",
+    }
+}

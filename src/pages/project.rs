@@ -1,0 +1,45 @@
+//! `/work/<slug>`: one selected-work project — its card facts and the body rendered at build time.
+
+use crate::{
+    base::href,
+    components::{chips::Chips, head::PageHead},
+    content::{schema::Project, site},
+    pages::not_found::NotFound,
+};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn ProjectRoute() -> impl IntoView {
+    let params = use_params_map();
+    move || {
+        let slug = params.read().get("slug").unwrap_or_default();
+        match site().projects.iter().find(|p| p.slug == slug) {
+            Some(project) => view! { <ProjectPage project=project/> }.into_any(),
+            None => view! { <NotFound/> }.into_any(),
+        }
+    }
+}
+
+#[component]
+fn ProjectPage(project: &'static Project) -> impl IntoView {
+    let meta = site().page(&format!("/work/{}", project.slug));
+    view! {
+        {meta.map(|page| view! { <PageHead page=page/> })}
+        <article class="wrap page article">
+            <header class="page-head">
+                <p class="eyebrow">
+                    <a href=href("/work")>{site().work_page.label.as_str()}</a>
+                    " · "
+                    {project.number.as_str()}
+                    {project.featured.then_some(" ★ featured")}
+                </p>
+                <h1>{project.title.as_str()}</h1>
+                <p class="lede">{project.summary.as_str()}</p>
+                <Chips items=&project.tags/>
+                <p class="card-stack">{project.stack.as_str()}</p>
+            </header>
+            <div class="prose" inner_html=project.body_html.as_str()></div>
+        </article>
+    }
+}
