@@ -4,6 +4,7 @@
 use crate::{
     base,
     components::{footer::Footer, header::Header},
+    labs::orderbook::OrderbookLabPage,
     pages::{
         case_studies::{CaseStudies, CaseStudyRoute},
         home::Home,
@@ -36,6 +37,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/case-studies/:slug") view=CaseStudyRoute/>
                     <Route path=path!("/writing") view=Writing/>
                     <Route path=path!("/writing/:slug") view=PostRoute/>
+                    <Route path=path!("/lab/orderbook") view=OrderbookLabPage/>
                 </Routes>
             </main>
             <Footer/>
@@ -72,6 +74,7 @@ mod tests {
         "/case-studies/:slug",
         "/writing",
         "/writing/:slug",
+        "/lab/orderbook",
     ];
 
     fn routed(path: &str) -> bool {

@@ -7,6 +7,7 @@ mod base;
 mod components;
 mod content;
 mod fatal;
+mod labs;
 mod pages;
 mod theme;
 

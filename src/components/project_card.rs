@@ -22,6 +22,9 @@ pub fn ProjectCard(project: &'static Project, heading_level: u8) -> impl IntoVie
             <p class="card-summary">{project.summary.as_str()}</p>
             <Chips items=&project.tags/>
             <p class="card-stack">{project.stack.as_str()}</p>
+            {project.lab.as_ref().map(|lab| view! {
+                <p class="card-lab"><a href=href(&lab.path)>{lab.label.as_str()}" →"</a></p>
+            })}
         </article>
     }
 }

@@ -38,6 +38,9 @@ fn ProjectPage(project: &'static Project) -> impl IntoView {
                 <p class="lede">{project.summary.as_str()}</p>
                 <Chips items=&project.tags/>
                 <p class="card-stack">{project.stack.as_str()}</p>
+                {project.lab.as_ref().map(|lab| view! {
+                    <p class="card-lab"><a href=href(&lab.path)>{lab.label.as_str()}" →"</a></p>
+                })}
             </header>
             <div class="prose" inner_html=project.body_html.as_str()></div>
         </article>

@@ -27,6 +27,9 @@ pub struct Site {
     pub posts: Vec<Post>,
     pub pages: Vec<PageMeta>,
     pub not_found: NotFound,
+    /// The words of the order book lab (`/lab/orderbook`).
+    #[serde(default)]
+    pub orderbook_lab: Option<OrderbookLab>,
 }
 
 /// Whose site this is.
@@ -118,6 +121,62 @@ pub struct Project {
     /// The body of `/work/<slug>`, rendered by the build from `content/work/<slug>.md`.
     #[serde(default)]
     pub body_html: String,
+    /// A live lab of this project, linked from its card and page.
+    #[serde(default)]
+    pub lab: Option<ProjectLab>,
+}
+
+/// A link from a project to the lab that runs it live.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectLab {
+    /// The lab's route, e.g. `/lab/orderbook`.
+    pub path: String,
+    /// The link text, e.g. "Runs live: re-implemented in Rust/WASM".
+    pub label: String,
+}
+
+/// The order book lab: prose that reads without interaction, and the preset scenarios.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderbookLab {
+    pub label: String,
+    pub heading: String,
+    pub lede: String,
+    pub prose: Vec<ProseSection>,
+    pub presets: Vec<LabPreset>,
+    /// Over the step-through panel: how stepping works.
+    pub step_note: String,
+    /// Over the flow controls: what the synthetic flow is.
+    pub flow_note: String,
+    /// Over the import/export panel.
+    pub io_note: String,
+    pub bench_heading: String,
+    pub bench_lede: String,
+    /// Why batches are timed rather than single operations.
+    pub bench_timing_note: String,
+    /// Over the embedded native figures.
+    pub native_note: String,
+}
+
+/// A heading and its paragraphs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProseSection {
+    pub heading: String,
+    pub paragraphs: Vec<String>,
+}
+
+/// A preset scenario in the replay text format: `setup` lines are applied at once, `steps` are
+/// queued for the step-through.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabPreset {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub setup: String,
+    pub steps: String,
 }
 
 /// The smart-contract snippet on the home page, highlighted at build time.
