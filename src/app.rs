@@ -4,10 +4,10 @@
 use crate::{
     base,
     components::{footer::Footer, header::Header},
-    labs::orderbook::OrderbookLabPage,
     pages::{
         case_studies::{CaseStudies, CaseStudyRoute},
         home::Home,
+        lab::OrderbookLab,
         not_found::NotFound,
         project::ProjectRoute,
         work::Work,
@@ -37,7 +37,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/case-studies/:slug") view=CaseStudyRoute/>
                     <Route path=path!("/writing") view=Writing/>
                     <Route path=path!("/writing/:slug") view=PostRoute/>
-                    <Route path=path!("/lab/orderbook") view=OrderbookLabPage/>
+                    <Route path=path!("/lab/orderbook") view=OrderbookLab/>
                 </Routes>
             </main>
             <Footer/>

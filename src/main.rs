@@ -7,7 +7,6 @@ mod base;
 mod components;
 mod content;
 mod fatal;
-mod labs;
 mod pages;
 mod theme;
 

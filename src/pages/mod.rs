@@ -2,6 +2,7 @@
 
 pub mod case_studies;
 pub mod home;
+pub mod lab;
 pub mod not_found;
 pub mod project;
 pub mod work;

@@ -36,7 +36,9 @@ pub struct MeasuredRun {
 /// The embedded native figures, if `content/measurements/orderbook.json` existed at build time.
 pub fn measurements() -> Option<Measurements> {
     let text = include_str!(concat!(env!("OUT_DIR"), "/orderbook-measurements.json"));
-    serde_json::from_str::<Option<Measurements>>(text).ok().flatten()
+    serde_json::from_str::<Option<Measurements>>(text)
+        .ok()
+        .flatten()
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -99,7 +101,9 @@ pub fn BenchPanel(words: &'static OrderbookLab) -> impl IntoView {
         let w = match created {
             Ok(w) => w,
             Err(_) => {
-                state.set(State::Failed("this browser could not start the worker".into()));
+                state.set(State::Failed(
+                    "this browser could not start the worker".into(),
+                ));
                 return;
             }
         };
@@ -117,7 +121,10 @@ pub fn BenchPanel(words: &'static OrderbookLab) -> impl IntoView {
                     if let Ok(text) = serde_json::to_string(&request) {
                         let _ = poster.post_message(&JsValue::from_str(&text));
                     }
-                    state.try_set(State::Running { done: 0, ops: request.ops });
+                    state.try_set(State::Running {
+                        done: 0,
+                        ops: request.ops,
+                    });
                 }
                 BenchReply::Progress { done, ops, .. } => {
                     state.try_set(State::Running { done, ops });
@@ -158,7 +165,8 @@ pub fn BenchPanel(words: &'static OrderbookLab) -> impl IntoView {
         .map(|&n| view! { <option value=n.to_string() selected=move || ops.get() == n>{format!("{} operations", grouped(n))}</option> })
         .collect_view();
 
-    let result = move || match state.get() {
+    let result = move || {
+        match state.get() {
         State::Idle => None,
         State::Starting => Some(view! { <p role="status">"Starting the worker…"</p> }.into_any()),
         State::Running { done, ops } => Some(
@@ -192,6 +200,7 @@ pub fn BenchPanel(words: &'static OrderbookLab) -> impl IntoView {
         }
         State::Cancelled => Some(view! { <p role="status">"Cancelled: the worker was stopped."</p> }.into_any()),
         State::Failed(e) => Some(view! { <p class="lab-alert" role="alert">"The benchmark failed: " {e}</p> }.into_any()),
+    }
     };
 
     let native = measurements().map(|m| {

@@ -27,7 +27,11 @@ pub enum BenchReply {
     /// The worker has started and will now receive requests.
     Ready,
     /// A batch finished.
-    Progress { done: u64, ops: u64, batch_ms: f64 },
+    Progress {
+        done: u64,
+        ops: u64,
+        batch_ms: f64,
+    },
     Done {
         ops: u64,
         /// `EventChecksum` as 16 hex digits (as `book-bench` prints it).
@@ -36,7 +40,9 @@ pub enum BenchReply {
         elapsed_ms: f64,
         batch_ms: Vec<f64>,
     },
-    Failed { message: String },
+    Failed {
+        message: String,
+    },
 }
 
 /// The benchmark workload, advanced batch by batch (run by the worker bin; the page only

@@ -240,10 +240,9 @@ impl Lab {
         self.commands += 1;
         let aggressor = match cmd {
             Command::Limit { side, .. } | Command::Market { side, .. } => side,
-            Command::Cancel { .. } | Command::Modify { .. } => self
-                .book
-                .order(cmd.id())
-                .map_or(Side::Buy, |o| o.side),
+            Command::Cancel { .. } | Command::Modify { .. } => {
+                self.book.order(cmd.id()).map_or(Side::Buy, |o| o.side)
+            }
         };
         let mut sink = Recorder {
             tape: &mut self.tape,

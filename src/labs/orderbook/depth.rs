@@ -48,7 +48,12 @@ pub fn paths(s: &Snapshot) -> Option<(String, String, u64, u64)> {
         .max(1) as f64;
     let x = move |p: u64| (p.saturating_sub(lo)) as f64 / span * W;
     let y = move |c: u128| H - (c as f64 / max) * (H - 4.0);
-    Some((area(&s.depth_bids, &x, &y), area(&s.depth_asks, &x, &y), lo, hi))
+    Some((
+        area(&s.depth_bids, &x, &y),
+        area(&s.depth_asks, &x, &y),
+        lo,
+        hi,
+    ))
 }
 
 #[component]

@@ -45,7 +45,11 @@ fn frame(ctx: Ctx, mut tick: Tick) {
     tick.last = t;
     tick.carry += f64::from(rate) * dt / 1000.0;
     let n = (tick.carry.floor() as u64).min(MAX_BATCH);
-    tick.carry = if n == MAX_BATCH { 0.0 } else { tick.carry - n as f64 };
+    tick.carry = if n == MAX_BATCH {
+        0.0
+    } else {
+        tick.carry - n as f64
+    };
     ctx.lab.update_value(|lab| lab.run_flow(n));
     ctx.refresh();
     tick.window_ops += n;
@@ -131,7 +135,10 @@ pub fn FlowPanel(ctx: Ctx, words: &'static OrderbookLab) -> impl IntoView {
         match t.trim().parse::<u64>() {
             Ok(_) => None,
             Err(_) if t.trim().is_empty() => Some("Enter a seed.".to_string()),
-            Err(_) => Some(format!("The seed must be a whole number from 0 to {}.", u64::MAX)),
+            Err(_) => Some(format!(
+                "The seed must be a whole number from 0 to {}.",
+                u64::MAX
+            )),
         }
     });
     let link = RwSignal::new(String::new());
@@ -159,7 +166,9 @@ pub fn FlowPanel(ctx: Ctx, words: &'static OrderbookLab) -> impl IntoView {
             Ok(url) => {
                 publish(&url);
                 link.set(url);
-                link_msg.set(Some("Link copied (if the browser allowed it) — it replays this exact run.".into()));
+                link_msg.set(Some(
+                    "Link copied (if the browser allowed it) — it replays this exact run.".into(),
+                ));
             }
             Err(e) => link_msg.set(Some(e)),
         }

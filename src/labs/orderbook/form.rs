@@ -144,11 +144,21 @@ mod tests {
     fn numbers_must_be_whole_positive_and_fit_u64() {
         assert_eq!(parse_positive(" 42 ", "price"), Ok(42));
         assert!(parse_positive("", "price").unwrap_err().contains("Enter"));
-        assert!(parse_positive("-3", "price").unwrap_err().contains("negative"));
-        assert!(parse_positive("1.5", "price").unwrap_err().contains("whole"));
-        assert!(parse_positive("1e3", "price").unwrap_err().contains("whole"));
-        assert!(parse_positive("NaN", "price").unwrap_err().contains("digits"));
-        assert!(parse_positive("0", "price").unwrap_err().contains("at least"));
+        assert!(parse_positive("-3", "price")
+            .unwrap_err()
+            .contains("negative"));
+        assert!(parse_positive("1.5", "price")
+            .unwrap_err()
+            .contains("whole"));
+        assert!(parse_positive("1e3", "price")
+            .unwrap_err()
+            .contains("whole"));
+        assert!(parse_positive("NaN", "price")
+            .unwrap_err()
+            .contains("digits"));
+        assert!(parse_positive("0", "price")
+            .unwrap_err()
+            .contains("at least"));
         assert!(parse_positive("18446744073709551616", "price")
             .unwrap_err()
             .contains("at most"));
@@ -173,8 +183,14 @@ mod tests {
                 owner: Some(2)
             }
         );
-        assert!(matches!(ok(Kind::Fok), Command::Limit { tif: Tif::Fok, .. }));
-        assert!(matches!(ok(Kind::Post), Command::Limit { tif: Tif::Post, .. }));
+        assert!(matches!(
+            ok(Kind::Fok),
+            Command::Limit { tif: Tif::Fok, .. }
+        ));
+        assert!(matches!(
+            ok(Kind::Post),
+            Command::Limit { tif: Tif::Post, .. }
+        ));
         // A market order ignores the price field, even a bad one.
         assert!(build(9, Side::Sell, Kind::Market, "abc", "5", "").is_ok());
         let e = build(9, Side::Sell, Kind::Limit, "-1", "0.5", "").unwrap_err();
@@ -267,7 +283,10 @@ mod view {
                     .max()
                     .map_or(0, |id| id.saturating_add(1))
             });
-            let id = ctx.lab.with_value(|lab| lab.next_manual_id()).max(pending_max);
+            let id = ctx
+                .lab
+                .with_value(|lab| lab.next_manual_id())
+                .max(pending_max);
             let cmd = build(
                 id,
                 side.get_untracked(),
@@ -288,7 +307,9 @@ mod view {
             if queue.get_untracked() {
                 let full = ctx.pending.with_untracked(|p| p.len() >= MAX_PENDING);
                 if full {
-                    result.set(Some(format!("The step queue is full ({MAX_PENDING} commands).")));
+                    result.set(Some(format!(
+                        "The step queue is full ({MAX_PENDING} commands)."
+                    )));
                 } else {
                     ctx.pending.update(|p| p.push_back(cmd));
                     result.set(Some(format!("Order {id} queued for step mode.")));

@@ -41,10 +41,16 @@ pub fn ImportExport(ctx: Ctx, words: &'static OrderbookLab) -> impl IntoView {
         ctx.playing.set(false);
         let (out, complete) = ctx.lab.with_value(|lab| lab.export());
         let lines = out.lines().count();
-        let partial = if complete { "" } else { " (only the first commands were kept)" };
+        let partial = if complete {
+            ""
+        } else {
+            " (only the first commands were kept)"
+        };
         if lines > MAX_TEXTAREA_LINES {
             text.set(String::new());
-            msg.set(Some(format!("{lines} commands{partial} — too long to show here; use Download.")));
+            msg.set(Some(format!(
+                "{lines} commands{partial} — too long to show here; use Download."
+            )));
         } else {
             text.set(out);
             msg.set(Some(format!("{lines} commands{partial}.")));
@@ -60,7 +66,9 @@ pub fn ImportExport(ctx: Ctx, words: &'static OrderbookLab) -> impl IntoView {
     let import = move |_| {
         let body = text.get_untracked();
         if body.lines().count() > MAX_IMPORT_LINES {
-            msg.set(Some(format!("At most {MAX_IMPORT_LINES} lines can be imported.")));
+            msg.set(Some(format!(
+                "At most {MAX_IMPORT_LINES} lines can be imported."
+            )));
             return;
         }
         match parse_commands(&body) {

@@ -15,7 +15,14 @@ fn pct(part: u128, whole: u128) -> String {
     format!("{:.1}%", (part as f64 / whole as f64 * 100.0).min(100.0))
 }
 
-fn row(ctx: Ctx, side: Side, level: LevelRow, max_qty: u128, max_cum: u128, hit: bool) -> impl IntoView {
+fn row(
+    ctx: Ctx,
+    side: Side,
+    level: LevelRow,
+    max_qty: u128,
+    max_cum: u128,
+    hit: bool,
+) -> impl IntoView {
     let selected = ctx.selected.get_untracked() == Some((side, level.price));
     let (class, word) = match side {
         Side::Buy => ("bid", "bid"),
@@ -41,8 +48,20 @@ fn row(ctx: Ctx, side: Side, level: LevelRow, max_qty: u128, max_cum: u128, hit:
 }
 
 fn rows(ctx: Ctx, s: &Snapshot, hit: Option<u64>) -> impl IntoView {
-    let max_qty = s.bids.iter().chain(&s.asks).map(|l| l.qty).max().unwrap_or(0);
-    let max_cum = s.bids.iter().chain(&s.asks).map(|l| l.cum).max().unwrap_or(0);
+    let max_qty = s
+        .bids
+        .iter()
+        .chain(&s.asks)
+        .map(|l| l.qty)
+        .max()
+        .unwrap_or(0);
+    let max_cum = s
+        .bids
+        .iter()
+        .chain(&s.asks)
+        .map(|l| l.cum)
+        .max()
+        .unwrap_or(0);
     let asks = s
         .asks
         .iter()
@@ -58,8 +77,14 @@ fn rows(ctx: Ctx, s: &Snapshot, hit: Option<u64>) -> impl IntoView {
         (Some(sp), Some(mid)) => format!("spread {} · mid {}", grouped(sp), grouped(mid)),
         _ => "one side is empty".to_string(),
     };
-    let empty_asks = s.asks.is_empty().then(|| view! { <tr class="lvl-empty"><td colspan="4">"no asks"</td></tr> });
-    let empty_bids = s.bids.is_empty().then(|| view! { <tr class="lvl-empty"><td colspan="4">"no bids"</td></tr> });
+    let empty_asks = s
+        .asks
+        .is_empty()
+        .then(|| view! { <tr class="lvl-empty"><td colspan="4">"no asks"</td></tr> });
+    let empty_bids = s
+        .bids
+        .is_empty()
+        .then(|| view! { <tr class="lvl-empty"><td colspan="4">"no bids"</td></tr> });
     view! {
         <tbody class="asks">{empty_asks}{asks}</tbody>
         <tbody class="spread"><tr><td colspan="4" data-testid="spread">{spread}</td></tr></tbody>

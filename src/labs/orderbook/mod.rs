@@ -1,6 +1,7 @@
-//! `/lab/orderbook`: the `orderbook` engine running live in the page as WebAssembly. The prose
-//! (from content) reads without interaction; beside it the ladder, depth chart, tape, event log,
-//! order form, step-through, seeded flow, import/export and the in-browser benchmark.
+//! The live order book lab: the `orderbook` engine running in the page as WebAssembly — the
+//! ladder, depth chart, tape, event log, order form, step-through, seeded flow, import/export and
+//! the in-browser benchmark. Compiled into the `lab` bin, which the site's `/lab/orderbook` page
+//! (`pages::lab`, which also renders the prose) loads on demand, so the home page never pays for it.
 //!
 //! State lives in one [`core::Lab`] held outside the reactive graph; every change ends with
 //! [`Ctx::refresh`], which takes one [`core::Snapshot`] for the views (at most once per animation
@@ -24,10 +25,8 @@ pub mod url_state;
 
 use self::core::{Lab, Snapshot};
 use self::step::StepRun;
-use crate::components::head::PageHead;
 use crate::content::{schema::OrderbookLab, site};
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use orderbook::{Command, Side};
 use std::collections::VecDeque;
 
@@ -86,22 +85,39 @@ pub fn content() -> Option<&'static OrderbookLab> {
     site().orderbook_lab.as_ref()
 }
 
+/// The value of `key` in a query string such as `?seed=7&rate=1000` (percent-decoded).
+fn query_value(search: &str, key: &str) -> Option<String> {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| {
+            js_sys::decode_uri_component(v)
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_else(|| v.to_string())
+        })
+}
+
+/// The live part of the lab (status strip and panels), mounted by the lab bin into the page the
+/// site renders; the seed, rate and session come from the address.
 #[component]
-pub fn OrderbookLabPage() -> impl IntoView {
+pub fn LabLive() -> impl IntoView {
     let Some(words) = content() else {
-        return view! { <crate::pages::not_found::NotFound/> }.into_any();
+        return ().into_any();
     };
-    let query = use_query_map().get_untracked();
-    let seed = query
-        .get("seed")
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let seed = query_value(&search, "seed")
         .and_then(|s| s.parse::<u64>().ok())
         .unwrap_or(url_state::DEFAULT_SEED);
-    let rate = query
-        .get("rate")
+    let rate = query_value(&search, "rate")
         .and_then(|r| url_state::parse_rate(&r))
         .unwrap_or(url_state::DEFAULT_RATE);
     let mut link_error = None;
-    let lab = match query.get("s").map(|s| url_state::decode(&s)) {
+    let lab = match query_value(&search, "s").map(|s| url_state::decode(&s)) {
         Some(Ok(steps)) => Lab::replay(seed, &steps),
         other => {
             if let Some(Err(e)) = other {
@@ -129,65 +145,33 @@ pub fn OrderbookLabPage() -> impl IntoView {
         ctx.selected.track();
         ctx.refresh();
     });
-
-    let prose = words
-        .prose
-        .iter()
-        .map(|section| {
-            let paragraphs = section
-                .paragraphs
-                .iter()
-                .map(|p| view! { <p>{p.as_str()}</p> })
-                .collect_view();
-            view! {
-                <section class="lab-prose-section">
-                    <h2>{section.heading.as_str()}</h2>
-                    {paragraphs}
-                </section>
-            }
-        })
-        .collect_view();
-
     view! {
-        {site().page("/lab/orderbook").map(|page| view! { <PageHead page=page/> })}
-        <article class="wrap page lab">
-            <header class="page-head">
-                <p class="eyebrow">{words.label.as_str()}</p>
-                <h1>{words.heading.as_str()}</h1>
-                <p class="lede">{words.lede.as_str()}</p>
-            </header>
-            <status::StatusStrip ctx=ctx/>
-            {move || ctx.link_error.get().map(|e| view! {
-                <p class="lab-alert" role="alert">"This link could not be replayed (" {e} "); showing a fresh run instead."</p>
-            })}
-            <div class="lab-grid">
-                <div class="lab-prose">{prose}</div>
-                <div class="lab-live">
-                    <section class="lab-panel lab-book" aria-labelledby="lab-book-title">
-                        <h2 id="lab-book-title" class="panel-title">"Book"</h2>
-                        <div class="lab-book-grid">
-                            <ladder::Ladder ctx=ctx/>
-                            <div class="lab-book-side">
-                                <depth::DepthChart ctx=ctx/>
-                                <orders::QueueView ctx=ctx/>
-                            </div>
-                        </div>
-                    </section>
-                    <div class="lab-pair">
-                        <form::OrderForm ctx=ctx/>
-                        <orders::MyOrders ctx=ctx/>
-                    </div>
-                    <div class="lab-pair">
-                        <tape::Tape ctx=ctx/>
-                        <tape::EventLog ctx=ctx/>
-                    </div>
-                    <step_view::Scenarios ctx=ctx words=words/>
-                    <flow::FlowPanel ctx=ctx words=words/>
-                    <io::ImportExport ctx=ctx words=words/>
-                    <bench::BenchPanel words=words/>
+        <status::StatusStrip ctx=ctx/>
+        {move || ctx.link_error.get().map(|e| view! {
+            <p class="lab-alert" role="alert">"This link could not be replayed (" {e} "); showing a fresh run instead."</p>
+        })}
+        <section class="lab-panel lab-book" aria-labelledby="lab-book-title">
+            <h2 id="lab-book-title" class="panel-title">"Book"</h2>
+            <div class="lab-book-grid">
+                <ladder::Ladder ctx=ctx/>
+                <div class="lab-book-side">
+                    <depth::DepthChart ctx=ctx/>
+                    <orders::QueueView ctx=ctx/>
                 </div>
             </div>
-        </article>
+        </section>
+        <div class="lab-pair">
+            <form::OrderForm ctx=ctx/>
+            <orders::MyOrders ctx=ctx/>
+        </div>
+        <div class="lab-pair">
+            <tape::Tape ctx=ctx/>
+            <tape::EventLog ctx=ctx/>
+        </div>
+        <step_view::Scenarios ctx=ctx words=words/>
+        <flow::FlowPanel ctx=ctx words=words/>
+        <io::ImportExport ctx=ctx words=words/>
+        <bench::BenchPanel words=words/>
     }
     .into_any()
 }

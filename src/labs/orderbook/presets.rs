@@ -71,10 +71,7 @@ mod tests {
     #[test]
     fn sweep_takes_levels_best_price_first() {
         let (events, words) = run("sweep");
-        assert_eq!(
-            trades(&events),
-            vec![(1, 101, 5), (2, 102, 5), (3, 103, 2)]
-        );
+        assert_eq!(trades(&events), vec![(1, 101, 5), (2, 102, 5), (3, 103, 2)]);
         assert!(words.iter().any(|w| w.contains("better level")));
     }
 

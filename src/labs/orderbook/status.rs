@@ -7,7 +7,9 @@ use leptos::prelude::*;
 /// Groups digits in threes with thin spaces, for figures that are read, not copied.
 pub fn grouped(n: impl ToString) -> String {
     let s = n.to_string();
-    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let (int, frac) = s
+        .split_once('.')
+        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
     let mut out = String::with_capacity(int.len() + int.len() / 3 + 4);
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -47,7 +49,9 @@ pub fn StatusStrip(ctx: Ctx) -> impl IntoView {
     let invariants = move || {
         ctx.snap.with(|s| match &s.invariants {
             Ok(()) => view! { <dd class="ok" data-status="invariants">"✓ holding"</dd> }.into_any(),
-            Err(e) => view! { <dd class="bad" data-status="invariants">"✗ " {e.clone()}</dd> }.into_any(),
+            Err(e) => {
+                view! { <dd class="bad" data-status="invariants">"✗ " {e.clone()}</dd> }.into_any()
+            }
         })
     };
     view! {

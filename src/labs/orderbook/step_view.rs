@@ -63,13 +63,16 @@ fn step_once(ctx: Ctx) {
 
 fn run_all(ctx: Ctx) {
     ctx.playing.set(false);
-    let rest = ctx.step.with_untracked(|run| run.as_ref().filter(|r| !r.committed).map(|r| r.cmd));
+    let rest = ctx
+        .step
+        .with_untracked(|run| run.as_ref().filter(|r| !r.committed).map(|r| r.cmd));
     ctx.step.set(None);
     if let Some(cmd) = rest {
         ctx.lab.update_value(|lab| lab.apply(cmd));
     }
     let pending = ctx.pending.try_update(std::mem::take).unwrap_or_default();
-    ctx.lab.update_value(|lab| pending.into_iter().for_each(|cmd| lab.apply(cmd)));
+    ctx.lab
+        .update_value(|lab| pending.into_iter().for_each(|cmd| lab.apply(cmd)));
     ctx.refresh();
 }
 
@@ -136,7 +139,8 @@ pub fn Scenarios(ctx: Ctx, words: &'static OrderbookLab) -> impl IntoView {
         })
     };
     let nothing = move || {
-        ctx.pending.with(|p| p.is_empty()) && ctx.step.with(|r| r.as_ref().is_none_or(|r| r.committed))
+        ctx.pending.with(|p| p.is_empty())
+            && ctx.step.with(|r| r.as_ref().is_none_or(|r| r.committed))
     };
     view! {
         <section class="lab-panel" aria-labelledby="lab-step-title">

@@ -12,7 +12,8 @@ pub fn Tape(ctx: Ctx) -> impl IntoView {
     let rows = move || {
         ctx.snap.with(|s| {
             if s.tape.is_empty() {
-                return view! { <tr><td colspan="4" class="muted">"No trades yet."</td></tr> }.into_any();
+                return view! { <tr><td colspan="4" class="muted">"No trades yet."</td></tr> }
+                    .into_any();
             }
             s.tape
                 .iter()

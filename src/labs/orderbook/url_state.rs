@@ -114,7 +114,9 @@ mod tests {
 
     #[test]
     fn bad_links_are_refused_with_a_reason() {
-        assert!(decode("F12,LIMIT.1.UP.100.5").unwrap_err().contains("step 2"));
+        assert!(decode("F12,LIMIT.1.UP.100.5")
+            .unwrap_err()
+            .contains("step 2"));
         assert!(decode("Fx").is_err());
         assert!(decode("F99999999999").is_err());
         assert_eq!(decode("").unwrap(), vec![]);
