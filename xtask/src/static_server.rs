@@ -119,13 +119,21 @@ fn handle(stream: TcpStream, site: &Site) -> std::io::Result<()> {
             let body = if head_only { &[][..] } else { &body[..] };
             respond(&mut out, "200 OK", content_type(&path), body, &[])
         }
-        Answer::Redirect(location) => respond(
-            &mut out,
-            "301 Moved Permanently",
-            "text/plain",
-            b"moved",
-            &[("Location", &location)],
-        ),
+        Answer::Redirect(location) => {
+            // Static hosts keep the query string on the trailing-slash redirect (the labs keep
+            // their state there).
+            let location = match target.split_once('?') {
+                Some((_, query)) if !location.contains('?') => format!("{location}?{query}"),
+                _ => location,
+            };
+            respond(
+                &mut out,
+                "301 Moved Permanently",
+                "text/plain",
+                b"moved",
+                &[("Location", &location)],
+            )
+        }
         Answer::NotFound(page) => {
             let body = page
                 .and_then(|p| fs::read(p).ok())

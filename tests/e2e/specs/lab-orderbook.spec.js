@@ -91,7 +91,8 @@ test("a shared link replays the same book", async ({ page, context }) => {
   const w2 = watch(again);
   await again.goto(link);
   await appReady(again);
-  await expect(again.getByTestId("ladder")).toHaveText(ladder);
+  await expect(again.getByTestId("ladder")).toBeVisible();
+  await expect.poll(() => again.getByTestId("ladder").innerText()).toBe(ladder);
   await expect(status(again, "time")).toHaveText(time);
   expect(await again.getByTestId("event-log").innerText()).toBe(log);
   expect(w.problems()).toEqual([]);
