@@ -4,6 +4,7 @@
 mod bench;
 mod cmd;
 mod content;
+mod parity;
 mod prerender;
 mod setup;
 mod site_build;
@@ -22,6 +23,7 @@ usage: cargo xtask <command>
   serve-dist [--dir DIR] [--port N] [--mount /sub/]
                         serve a built dist/ with a plain static file server
   test                  fmt, clippy, cargo test, release build, e2e in Chromium
+  parity                native vs WASM (under node) digests of each engine's fixed workload
   bench [ENGINE]        run the engines' benchmarks; write content/measurements/<engine>.json";
 
 fn main() -> ExitCode {
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         Some("serve") => site_build::serve(),
         Some("serve-dist") => static_server::run_cli(&args[1..]),
         Some("test") => test::run(),
+        Some("parity") => parity::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");

@@ -3,7 +3,7 @@
 
 use crate::{
     cmd::{self, root, Result},
-    content, setup, site_build,
+    content, parity, setup, site_build,
     static_server::{self, Site},
 };
 use std::{fs, time::Instant};
@@ -25,6 +25,8 @@ pub fn run() -> Result {
         "warnings",
     ]))?;
     cmd::run(cmd::new("cargo").args(["test", "--workspace", "--locked"]))?;
+    // Engines must compute the same results natively and in the browser.
+    parity::run()?;
     // The home page's contract: compiled by solc with zero warnings, then run on an EVM.
     cmd::run(
         cmd::new("npm")
