@@ -19,6 +19,7 @@ pub fn run() -> Result {
         "clippy",
         "--workspace",
         "--all-targets",
+        "--all-features",
         "--locked",
         "--",
         "-D",
