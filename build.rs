@@ -1,25 +1,22 @@
-//! Build step of the site: checks `content/site.toml` against the content schema and embeds it as
-//! JSON, so the browser never parses TOML and a content mistake fails the build with its location.
+//! Build step of the site: assembles `content/` (TOML, Markdown, diagrams, the highlighted
+//! contract, imported posts) with `content-build` and embeds it as JSON, so the browser never
+//! downloads a Markdown parser or syntect, and a content mistake fails the build with its file
+//! and line.
 
 use std::{env, fs, path::Path, process};
 
-const SITE_TOML: &str = "content/site.toml";
-
 fn main() {
-    println!("cargo:rerun-if-changed={SITE_TOML}");
-
-    let text = fs::read_to_string(SITE_TOML).unwrap_or_else(|e| fail(&format!("cannot read: {e}")));
-    let site: site_content::Site = toml::from_str(&text).unwrap_or_else(|e| fail(&e.to_string()));
-    let problems = site.problems();
-    if !problems.is_empty() {
-        fail(&problems.join("\n"));
-    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let site = content_build::site::assemble(root).unwrap_or_else(|e| fail(&e.to_string()));
+    // A directory is watched recursively; the snippet may live outside `content/`.
+    println!("cargo:rerun-if-changed=content");
+    println!("cargo:rerun-if-changed={}", site.snippet.file);
     let json = serde_json::to_string(&site).unwrap_or_else(|e| fail(&e.to_string()));
     let out = env::var("OUT_DIR").unwrap_or_else(|_| fail("OUT_DIR is not set"));
     fs::write(Path::new(&out).join("site.json"), json).unwrap_or_else(|e| fail(&e.to_string()));
 }
 
 fn fail(message: &str) -> ! {
-    eprintln!("error: {SITE_TOML}: {message}");
+    eprintln!("error: content: {message}");
     process::exit(1);
 }

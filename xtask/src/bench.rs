@@ -107,7 +107,7 @@ fn measure(run: &Run) -> Result<serde_json::Value> {
     let command = format!("cargo {}", args.join(" "));
     eprintln!("xtask: $ {command}");
     let out = cmd::new("cargo")
-        .args(&args)
+        .args(args)
         .output()
         .map_err(|e| format!("{command}: {e}"))?;
     if !out.status.success() {

@@ -1,12 +1,21 @@
-//! The site's content as xtask sees it: the same schema the site uses, read from the TOML source.
+//! The site's content as xtask sees it: assembled by `content-build`, like the site's build step.
 
 use crate::cmd::{root, Result};
 use site_content::Site;
 
+/// The whole content, assembled exactly as the site's build step does it.
 pub fn load() -> Result<Site> {
-    let path = root().join("content/site.toml");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    content_build::site::assemble(&root()).map_err(|e| e.to_string())
+}
+
+/// Where the syntax-highlighting CSS lives; Trunk links it like any other stylesheet.
+const HIGHLIGHT_CSS: &str = "style/highlight.css";
+
+/// `cargo xtask highlight-css`: writes the light and dark syntax colours from syntect's themes.
+pub fn write_highlight_css() -> Result {
+    let css = content_build::highlight::theme_css().map_err(|e| e.to_string())?;
+    let path = root().join(HIGHLIGHT_CSS);
+    std::fs::write(&path, css).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Escapes text for an HTML text node or a double-quoted attribute.
@@ -41,6 +50,16 @@ mod tests {
             "<meta name=\"description\" content=\"{}\">",
             escape_html(&home.description)
         )));
+    }
+
+    #[test]
+    fn highlight_css_is_up_to_date() {
+        let want = content_build::highlight::theme_css().expect("theme css");
+        let have = std::fs::read_to_string(root().join(HIGHLIGHT_CSS)).unwrap_or_default();
+        assert!(
+            have == want,
+            "{HIGHLIGHT_CSS} is stale: run `cargo xtask highlight-css`"
+        );
     }
 
     #[test]

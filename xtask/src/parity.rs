@@ -17,13 +17,38 @@ struct Parity {
     check_args: &'static [&'static str],
 }
 
-const CHECKS: &[Parity] = &[Parity {
-    engine: "orderbook",
-    native_bin: "book-bench",
-    native_args: &["--flow", "300000", "--seed", "42"],
-    field: "checksum",
-    check_args: &["300000", "42"],
-}];
+const CHECKS: &[Parity] = &[
+    Parity {
+        engine: "orderbook",
+        native_bin: "book-bench",
+        native_args: &["--flow", "300000", "--seed", "42"],
+        field: "checksum",
+        check_args: &["300000", "42"],
+    },
+    Parity {
+        engine: "ratelimit",
+        native_bin: "limit-digest",
+        native_args: &["7"],
+        field: "digest",
+        check_args: &["7"],
+    },
+    Parity {
+        engine: "raft",
+        native_bin: "raft-sim",
+        native_args: &[
+            "--seed",
+            "42",
+            "--nodes",
+            "5",
+            "--ticks",
+            "2000",
+            "--sweep-faults",
+            "--digest",
+        ],
+        field: "digest",
+        check_args: &[],
+    },
+];
 
 pub fn run() -> Result {
     for check in CHECKS {

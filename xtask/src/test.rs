@@ -41,6 +41,7 @@ pub fn run() -> Result {
     site_build::release("/", &dist)?;
     site_build::release(SUB_PATH, &dist_sub)?;
     write_content(&out)?;
+    write_hostile_fixture(&out)?;
 
     let base_url = static_server::spawn(Site {
         dir: dist,
@@ -75,5 +76,16 @@ fn write_content(out: &std::path::Path) -> Result {
     let json = json.to_string();
     fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let path = out.join("content.json");
+    fs::write(&path, json).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The hostile feed fixture, imported and sanitized exactly as `import-feed` does, for the e2e
+/// test that renders it in Chromium and checks that nothing in it can run.
+fn write_hostile_fixture(out: &std::path::Path) -> Result {
+    let fixture = root().join("crates/content-build/tests/fixtures/hostile.xml");
+    let xml = fs::read(&fixture).map_err(|e| format!("{}: {e}", fixture.display()))?;
+    let entries = content_build::feed::import(&xml, "Site Owner").map_err(|e| e.to_string())?;
+    let json = serde_json::to_string(&entries).map_err(|e| e.to_string())?;
+    let path = out.join("hostile.json");
     fs::write(&path, json).map_err(|e| format!("{}: {e}", path.display()))
 }
