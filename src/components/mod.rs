@@ -2,6 +2,7 @@
 
 pub mod chips;
 pub mod code;
+pub mod figures;
 pub mod footer;
 pub mod head;
 pub mod header;

@@ -3,7 +3,7 @@
 //! The site's `build.rs` embeds the result; xtask uses it to prerender every route.
 
 use crate::{highlight, markdown, ContentError};
-use site_content::{Post, Site};
+use site_content::{Figure, Post, Provenance, Site};
 use std::{
     fs,
     path::{Path, PathBuf},
@@ -14,14 +14,17 @@ pub fn assemble(root: &Path) -> Result<Site, ContentError> {
     let content = root.join("content");
     let site_toml = content.join("site.toml");
     let mut site: Site = parse_toml(&site_toml)?;
+    let measurements = content.join("measurements");
     for project in &mut site.projects {
         let path = content.join("work").join(format!("{}.md", project.slug));
         project.body_html = render(&path)?;
+        fill_figures(&mut project.figures, &measurements)?;
     }
     for study in &mut site.case_studies {
         let dir = content.join("case-studies");
         study.body_html = render(&dir.join(format!("{}.md", study.slug)))?;
         study.diagram_svg = diagram(&dir.join(format!("{}.svg", study.slug)))?;
+        fill_figures(&mut study.figures, &measurements)?;
     }
     let snippet_path = root.join(&site.snippet.file);
     site.snippet.html = highlight::code(&read(&snippet_path)?, &site.snippet.lang)?;
@@ -31,6 +34,96 @@ pub fn assemble(root: &Path) -> Result<Site, ContentError> {
         Ok(site)
     } else {
         Err(ContentError::Invalid(problems.join("\n")))
+    }
+}
+
+/// Fills each figure's value and provenance from `dir/<engine>.json`, the record `cargo xtask
+/// bench` writes. A figure whose record, run or field is missing fails the build: the site never
+/// shows a number no benchmark produced.
+fn fill_figures(figures: &mut [Figure], dir: &Path) -> Result<(), ContentError> {
+    for figure in figures {
+        let path = dir.join(format!("{}.json", figure.engine));
+        let origin = path.display().to_string();
+        let missing = |what: String| {
+            ContentError::Invalid(format!(
+                "figure {:?}: {what} (run `cargo xtask bench {}`)",
+                figure.label, figure.engine
+            ))
+        };
+        let record: serde_json::Value =
+            serde_json::from_str(&read(&path)?).map_err(|e| ContentError::Toml {
+                origin: origin.clone(),
+                message: e.to_string(),
+            })?;
+        let run = record["runs"]
+            .as_array()
+            .and_then(|runs| {
+                runs.iter().find(|r| {
+                    r["command"]
+                        .as_str()
+                        .is_some_and(|c| c.split(' ').any(|w| w == figure.run))
+                })
+            })
+            .ok_or_else(|| missing(format!("{origin} has no run of {:?}", figure.run)))?;
+        let value = lookup(run, &figure.field)
+            .and_then(serde_json::Value::as_f64)
+            .ok_or_else(|| missing(format!("{origin}: no number at {:?}", figure.field)))?;
+        figure.value = format_number(value / figure.divide_by.unwrap_or(1.0));
+        let machine = &record["machine"];
+        figure.provenance = Some(Provenance {
+            command: run["command"].as_str().unwrap_or_default().to_string(),
+            measured_at: record["measured_at"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            cpu: machine["cpu"].as_str().unwrap_or_default().to_string(),
+            logical_cores: machine["logical_cores"].as_u64().map_or(0, |n| n as u32),
+            load_average: machine["load_average_1m_at_start"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Follows a dotted path (`a.b.0.c`) through objects and arrays.
+fn lookup<'v>(value: &'v serde_json::Value, path: &str) -> Option<&'v serde_json::Value> {
+    path.split('.')
+        .try_fold(value, |v, key| match key.parse::<usize>() {
+            Ok(i) if v.is_array() => v.get(i),
+            _ => v.get(key),
+        })
+}
+
+/// Numbers as people read them: `23.5 M`, `12,345`, `40.2`, `0.057`.
+pub fn format_number(value: f64) -> String {
+    let abs = value.abs();
+    if abs >= 1e9 {
+        format!("{:.2} G", value / 1e9)
+    } else if abs >= 1e6 {
+        format!("{:.1} M", value / 1e6)
+    } else if abs >= 1e4 {
+        let whole = value.round() as i64;
+        let digits = whole.unsigned_abs().to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if whole < 0 {
+            format!("-{out}")
+        } else {
+            out
+        }
+    } else if abs >= 100.0 || value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else if abs >= 1.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.3}")
     }
 }
 
@@ -133,6 +226,27 @@ mod tests {
         let path = dir.join(name);
         fs::write(&path, text).expect("write");
         path
+    }
+
+    #[test]
+    fn numbers_read_like_numbers() {
+        assert_eq!(format_number(23_456_789.0), "23.5 M");
+        assert_eq!(format_number(12_345.4), "12,345");
+        assert_eq!(format_number(1_234_567_890.0), "1.23 G");
+        assert_eq!(format_number(40.24), "40.2");
+        assert_eq!(format_number(512.0), "512");
+        assert_eq!(format_number(0.0566), "0.057");
+    }
+
+    #[test]
+    fn paths_reach_into_objects_and_arrays() {
+        let v: serde_json::Value =
+            serde_json::from_str(r#"{"a":{"b":[{"c":1.5}]}}"#).expect("json");
+        assert_eq!(
+            lookup(&v, "a.b.0.c").and_then(serde_json::Value::as_f64),
+            Some(1.5)
+        );
+        assert!(lookup(&v, "a.x").is_none());
     }
 
     #[test]
