@@ -18,20 +18,7 @@ pub fn write_highlight_css() -> Result {
     std::fs::write(&path, css).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Escapes text for an HTML text node or a double-quoted attribute.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use content_build::escape_html;
 
 #[cfg(test)]
 mod tests {
@@ -59,14 +46,6 @@ mod tests {
         assert!(
             have == want,
             "{HIGHLIGHT_CSS} is stale: run `cargo xtask highlight-css`"
-        );
-    }
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            escape_html("a & <b> \"c\""),
-            "a &amp; &lt;b&gt; &quot;c&quot;"
         );
     }
 }

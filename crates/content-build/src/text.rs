@@ -2,7 +2,7 @@
 //! HTML-to-text and word-boundary truncation.
 
 /// Escapes text for use in HTML element content or a double-quoted attribute.
-pub(crate) fn escape_html(s: &str) -> String {
+pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

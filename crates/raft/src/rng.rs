@@ -1,23 +1,22 @@
 //! The one seeded random source: SplitMix64 with integer-only sampling, so native and WASM
 //! builds draw bit-identical streams (no floating point anywhere).
 
-/// SplitMix64 generator. Small, fast, and good enough for simulation choices.
+/// The engines' shared SplitMix64 stream, with Raft's own unbiased (rejection) sampling on top:
+/// the simulator's draws must be exactly uniform, and its digests depend on this sampling.
 #[derive(Clone, Debug)]
 pub struct Rng {
-    state: u64,
+    inner: splitmix::SplitMix64,
 }
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Rng { state: seed }
+        Rng {
+            inner: splitmix::SplitMix64::new(seed),
+        }
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.inner.next_u64()
     }
 
     /// Uniform integer in `[0, n)`; returns 0 for `n == 0`. Lemire's multiply-shift with
