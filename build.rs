@@ -1,5 +1,6 @@
 //! Build step of the site: assembles `content/` (TOML, Markdown, diagrams, the highlighted
-//! contract, imported posts) with `content-build` and embeds it as JSON, so the browser never
+//! contract, imported posts) with `content-build` and embeds it in postcard's compact binary
+//! form (the smallest decoder to ship in the WASM), so the browser never
 //! downloads a Markdown parser or syntect, and a content mistake fails the build with its file
 //! and line.
 
@@ -11,9 +12,10 @@ fn main() {
     // A directory is watched recursively; the snippet may live outside `content/`.
     println!("cargo:rerun-if-changed=content");
     println!("cargo:rerun-if-changed={}", site.snippet.file);
-    let json = serde_json::to_string(&site).unwrap_or_else(|e| fail(&e.to_string()));
+    let bytes = postcard::to_allocvec(&site).unwrap_or_else(|e| fail(&e.to_string()));
     let out = env::var("OUT_DIR").unwrap_or_else(|_| fail("OUT_DIR is not set"));
-    fs::write(Path::new(&out).join("site.json"), json).unwrap_or_else(|e| fail(&e.to_string()));
+    fs::write(Path::new(&out).join("site.postcard"), bytes)
+        .unwrap_or_else(|e| fail(&e.to_string()));
 }
 
 fn fail(message: &str) -> ! {

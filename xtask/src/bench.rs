@@ -75,6 +75,26 @@ const RUNS: &[Run] = &[
         package: "raft",
         cargo_args: &["run", "--release", "-p", "raft", "--example", "reproduce"],
     },
+    Run {
+        package: "ratelimit-redis",
+        cargo_args: &[
+            "run",
+            "--release",
+            "-p",
+            "ratelimit-redis",
+            "--bin",
+            "limit-load",
+            "--",
+            "--shards",
+            "2",
+            "--clients",
+            "32",
+            "--keys",
+            "16",
+            "--duration-ms",
+            "3000",
+        ],
+    },
 ];
 
 pub fn run(args: &[String]) -> Result {

@@ -26,7 +26,7 @@ pub fn run(dist: &Path, public_url: &str) -> Result {
     write(&dist.join("404.html"), &not_found)?;
     eprintln!(
         "xtask: prerendered {} routes and 404.html into {}",
-        site.pages.len(),
+        routes.len(),
         dist.display()
     );
     Ok(())

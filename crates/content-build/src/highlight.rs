@@ -137,7 +137,7 @@ pub fn code(source: &str, lang: &str) -> Result<String, ContentError> {
     })?;
     let inner = classed_html(source, resolved.syntax, "<code>", 1)?;
     Ok(format!(
-        "<pre class=\"code hl-code lines\" data-lang=\"{}\"><code>{}</code></pre>\n",
+        "<pre class=\"code hl-code lines\" data-lang=\"{}\" tabindex=\"0\"><code>{}</code></pre>\n",
         escape_html(&resolved.name),
         wrap_lines(&inner)
     ))
@@ -225,6 +225,7 @@ pub fn theme_css() -> Result<String, ContentError> {
             .ok_or_else(|| ContentError::Setup(format!("syntect theme `{name}` missing")))?;
         let raw = css_for_theme_with_class_style(theme, CLASS_STYLE)
             .map_err(|e| ContentError::Setup(format!("CSS for `{name}`: {e}")))?;
+        let raw = with_readable_colors(&raw);
         css.push_str(&format!("\n/* {attr}: syntect theme \"{name}\" */\n"));
         css.push_str(&scope_css(&raw, &format!("[data-theme=\"{attr}\"]")));
     }
@@ -357,5 +358,135 @@ mod tests {
             out,
             "<span class=\"line\"><span class=\"s\">a</span>\n</span>"
         );
+    }
+}
+
+/// WCAG AA asks for 4.5:1 between text and its background; syntect's stock themes fall short for
+/// comments and a few token colours.
+const MIN_CONTRAST: f64 = 4.5;
+
+/// Rewrites every `color: #rrggbb` in a theme's CSS that reads below [`MIN_CONTRAST`] against the
+/// theme's code background, moving it toward black (light themes) or white (dark themes) just
+/// far enough. Hues stay recognisable; backgrounds are left alone.
+pub fn with_readable_colors(css: &str) -> String {
+    let Some(background) = code_background(css) else {
+        return css.to_string();
+    };
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(at) = rest.find("color: #") {
+        // `background-color: #…` is the background itself, not text.
+        let is_background = rest[..at].ends_with("background-");
+        let hex_start = at + "color: #".len();
+        out.push_str(&rest[..hex_start]);
+        let hex = rest.get(hex_start..hex_start + 6).unwrap_or("");
+        match parse_hex(hex) {
+            Some(color) if !is_background => {
+                let fixed = readable(color, background);
+                out.push_str(&format!("{:02x}{:02x}{:02x}", fixed[0], fixed[1], fixed[2]));
+                rest = &rest[hex_start + 6..];
+            }
+            _ => rest = &rest[hex_start..],
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn code_background(css: &str) -> Option<[u8; 3]> {
+    let rule = &css[css.find(".hl-code")?..];
+    let rule = &rule[..rule.find('}')?];
+    let at = rule.find("background-color: #")? + "background-color: #".len();
+    parse_hex(rule.get(at..at + 6)?)
+}
+
+fn parse_hex(hex: &str) -> Option<[u8; 3]> {
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
+fn readable(color: [u8; 3], background: [u8; 3]) -> [u8; 3] {
+    let target = if luminance(background) > 0.5 {
+        [0u8; 3]
+    } else {
+        [255u8; 3]
+    };
+    (0..=20)
+        .map(|step| mix(color, target, f64::from(step) / 20.0))
+        .find(|c| contrast(*c, background) >= MIN_CONTRAST)
+        .unwrap_or(target)
+}
+
+fn mix(a: [u8; 3], b: [u8; 3], t: f64) -> [u8; 3] {
+    let channel =
+        |i: usize| (f64::from(a[i]) + (f64::from(b[i]) - f64::from(a[i])) * t).round() as u8;
+    [channel(0), channel(1), channel(2)]
+}
+
+fn luminance(c: [u8; 3]) -> f64 {
+    let linear = |v: u8| {
+        let v = f64::from(v) / 255.0;
+        if v <= 0.03928 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * linear(c[0]) + 0.7152 * linear(c[1]) + 0.0722 * linear(c[2])
+}
+
+fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+#[cfg(test)]
+mod contrast_tests {
+    use super::*;
+
+    #[test]
+    fn low_contrast_colours_are_darkened_on_light_backgrounds() {
+        let css = ".hl-code { color: #323232; background-color: #ffffff; }\n.hl-comment { color: #969896; }\n";
+        let out = with_readable_colors(css);
+        assert!(out.contains("background-color: #ffffff"), "{out}");
+        assert!(
+            out.contains("color: #323232"),
+            "already readable colours are kept: {out}"
+        );
+        assert!(!out.contains("#969896"), "{out}");
+        let at = out.find(".hl-comment { color: #").expect("rule") + ".hl-comment { color: #".len();
+        let fixed = parse_hex(&out[at..at + 6]).expect("hex");
+        assert!(contrast(fixed, [255, 255, 255]) >= MIN_CONTRAST);
+    }
+
+    #[test]
+    fn low_contrast_colours_are_lightened_on_dark_backgrounds() {
+        let css = ".hl-code { color: #c0c5ce; background-color: #2b303b; }\n.hl-comment { color: #65737e; }\n";
+        let out = with_readable_colors(css);
+        let at = out.find(".hl-comment { color: #").expect("rule") + ".hl-comment { color: #".len();
+        let fixed = parse_hex(&out[at..at + 6]).expect("hex");
+        assert!(contrast(fixed, [0x2b, 0x30, 0x3b]) >= MIN_CONTRAST);
+    }
+
+    #[test]
+    fn every_generated_colour_is_readable() {
+        let css = theme_css().expect("css");
+        for (theme, bg) in [("light", [255u8, 255, 255]), ("dark", [0x2b, 0x30, 0x3b])] {
+            let scope = format!("[data-theme=\"{theme}\"]");
+            for rule in css.lines().filter(|l| l.starts_with(&scope)) {
+                let mut rest = rule;
+                while let Some(at) = rest.find("color: #") {
+                    let hex = &rest[at + 8..at + 14];
+                    if !rest[..at].ends_with("background-") {
+                        let c = parse_hex(hex).expect("hex");
+                        assert!(contrast(c, bg) >= MIN_CONTRAST, "{theme}: {rule}");
+                    }
+                    rest = &rest[at + 8..];
+                }
+            }
+        }
     }
 }

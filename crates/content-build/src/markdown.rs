@@ -134,7 +134,7 @@ pub fn render(source: &str, origin: &str) -> Result<Rendered, ContentError> {
                 };
                 let inner = highlight::classed_html(&code, resolved.syntax, origin, first)?;
                 out.push(Event::Html(CowStr::from(format!(
-                    "<pre class=\"code hl-code\" data-lang=\"{}\"><code>{}</code></pre>\n",
+                    "<pre class=\"code hl-code\" data-lang=\"{}\" tabindex=\"0\"><code>{}</code></pre>\n",
                     escape_html(&resolved.name),
                     inner
                 ))));

@@ -7,12 +7,15 @@ use content_build::ContentError;
 fn whole_file_has_one_line_span_per_line() {
     let src = "/* a\n   multi-line\n   comment */\nfn main() {\n    let x = \"s\";\n}\n";
     let html = code(src, "rust").expect("highlights");
-    assert!(html.starts_with("<pre class=\"code hl-code lines\" data-lang=\"rust\"><code>"));
+    assert!(html
+        .starts_with("<pre class=\"code hl-code lines\" data-lang=\"rust\" tabindex=\"0\"><code>"));
     assert!(html.ends_with("</code></pre>\n"));
     assert_eq!(html.matches("<span class=\"line\">").count(), 6, "{html}");
     // Every line span is balanced: the comment span is closed/reopened per line.
     let body = html
-        .trim_start_matches("<pre class=\"code hl-code lines\" data-lang=\"rust\"><code>")
+        .trim_start_matches(
+            "<pre class=\"code hl-code lines\" data-lang=\"rust\" tabindex=\"0\"><code>",
+        )
         .trim_end_matches("</code></pre>\n");
     for line in body.split("\n</span>").filter(|l| !l.is_empty()) {
         assert_eq!(

@@ -22,7 +22,7 @@ fn every_required_language_is_highlighted() {
     ] {
         assert!(
             r.html.contains(&format!(
-                "<pre class=\"code hl-code\" data-lang=\"{lang}\"><code>"
+                "<pre class=\"code hl-code\" data-lang=\"{lang}\" tabindex=\"0\"><code>"
             )),
             "no block for {lang}:\n{}",
             r.html
