@@ -15,7 +15,6 @@ use crate::{
     },
 };
 use leptos::prelude::*;
-use leptos_meta::provide_meta_context;
 use leptos_router::{
     components::{Route, Router, Routes},
     path,
@@ -23,7 +22,6 @@ use leptos_router::{
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     view! {
         <Router base=base::base_path()>
             <SkipLink/>

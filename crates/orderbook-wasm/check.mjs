@@ -1,4 +1,4 @@
-// Native-vs-WASM parity check for the orderbook flow workload.
+// Native-vs-WASM parity check for the orderbook flow workload, run by `cargo xtask parity`.
 // Usage: node orderbook-wasm/check.mjs <wasm-bindgen --target nodejs out dir> [ops] [seed] [expected_checksum]
 // Prints ONE JSON line: the WASM digest, its timing, and (if an expected checksum is given,
 // e.g. from `book-bench --flow <ops>`) whether it matches. Exits 1 on a mismatch.

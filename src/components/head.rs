@@ -1,18 +1,17 @@
 //! Per-page document title and description, kept equal to what the prerendered file for the same
-//! route carries.
+//! route carries. Set directly on the document: the prerendered `<title>` and description meta
+//! already exist, so there is nothing to add to `<head>`, only text to change.
 
 use crate::content::schema::PageMeta;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn Head(#[prop(into)] title: String, #[prop(into)] description: String) -> impl IntoView {
-    // The description meta already exists in every prerendered file; update it rather than add a
-    // second one.
-    if let Ok(Some(meta)) = gloo_utils::document().query_selector("meta[name=description]") {
+    let document = gloo_utils::document();
+    document.set_title(&title);
+    if let Ok(Some(meta)) = document.query_selector("meta[name=description]") {
         let _ = meta.set_attribute("content", &description);
     }
-    view! { <Title text=title/> }
 }
 
 /// The head of a known route (see `Site::routes`).

@@ -1,21 +1,21 @@
-//! The site's content, checked and embedded by `build.rs`, parsed once on first use.
+//! The site's content, checked and embedded by `build.rs`, decoded once on first use.
 
 pub use site_content as schema;
 
 use schema::Site;
 use std::sync::OnceLock;
 
-/// The site's content. The JSON was produced from the same types by `build.rs` moments before
-/// this crate was compiled, so it always parses (a test checks it).
+/// The site's content. It was encoded from the same types by `build.rs` moments before this
+/// crate was compiled, so it always decodes (a test checks it).
 pub fn site() -> &'static Site {
     static SITE: OnceLock<Site> = OnceLock::new();
     SITE.get_or_init(|| {
-        serde_json::from_str(embedded()).expect("content embedded by build.rs parses")
+        postcard::from_bytes(embedded()).expect("content embedded by build.rs decodes")
     })
 }
 
-fn embedded() -> &'static str {
-    include_str!(concat!(env!("OUT_DIR"), "/site.json"))
+fn embedded() -> &'static [u8] {
+    include_bytes!(concat!(env!("OUT_DIR"), "/site.postcard"))
 }
 
 #[cfg(test)]
@@ -24,7 +24,7 @@ mod tests {
 
     #[test]
     fn embedded_content_parses_and_has_no_problems() {
-        let site: Site = serde_json::from_str(embedded()).expect("parses");
+        let site: Site = postcard::from_bytes(embedded()).expect("decodes");
         assert!(site.problems().is_empty(), "{:?}", site.problems());
     }
 

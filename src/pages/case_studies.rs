@@ -3,7 +3,7 @@
 
 use crate::{
     base::href,
-    components::{chips::Chips, head::PageHead},
+    components::{chips::Chips, figures::Figures, head::PageHead, page_intro::PageIntro},
     content::{schema::CaseStudy, site},
     pages::not_found::NotFound,
 };
@@ -33,11 +33,7 @@ pub fn CaseStudies() -> impl IntoView {
     view! {
         {site.page("/case-studies").map(|meta| view! { <PageHead page=meta/> })}
         <div class="wrap page">
-            <header class="page-head">
-                <p class="eyebrow">{page.label.as_str()}</p>
-                <h1>{page.heading.as_str()}</h1>
-                <p class="lede">{page.lede.as_str()}</p>
-            </header>
+            <PageIntro label=page.label.as_str() heading=page.heading.as_str() lede=page.lede.as_str()/>
             <div class="grid grid-2">{cards}</div>
         </div>
     }
@@ -87,6 +83,7 @@ fn CaseStudyPage(study: &'static CaseStudy) -> impl IntoView {
                 <p class="claims-note">{site.case_studies_page.claims_note.as_str()}</p>
                 <dl class="claim-grid">{claims}</dl>
             </section>
+            <Reproduce study=study/>
             <figure class="diagram">
                 <div class="diagram-art" inner_html=study.diagram_svg.as_str()></div>
                 <figcaption>{study.diagram_caption.as_str()}</figcaption>
@@ -94,4 +91,26 @@ fn CaseStudyPage(study: &'static CaseStudy) -> impl IntoView {
             <div class="prose" inner_html=study.body_html.as_str()></div>
         </article>
     }
+}
+
+/// The study's claims next to what the Raft simulator can measure, and what it cannot.
+#[component]
+fn Reproduce(study: &'static CaseStudy) -> impl IntoView {
+    let text = &site().case_studies_page;
+    let gaps = study
+        .not_reproduced
+        .iter()
+        .map(|gap| view! { <li>{gap.as_str()}</li> })
+        .collect_view();
+    (!study.figures.is_empty()).then(|| {
+        view! {
+            <section class="reproduce" aria-labelledby="reproduce-title">
+                <h2 id="reproduce-title">{text.reproduce_heading.as_str()}</h2>
+                <p class="claims-note">{text.reproduce_lede.as_str()}</p>
+                <Figures figures=&study.figures/>
+                <h3>{text.not_reproduced_heading.as_str()}</h3>
+                <ul class="gaps">{gaps}</ul>
+            </section>
+        }
+    })
 }

@@ -2,7 +2,7 @@
 
 use crate::{
     base::href,
-    components::{chips::Chips, head::PageHead},
+    components::{chips::Chips, figures::Figures, head::PageHead},
     content::{schema::Project, site},
     pages::not_found::NotFound,
 };
@@ -43,6 +43,16 @@ fn ProjectPage(project: &'static Project) -> impl IntoView {
                 })}
             </header>
             <div class="prose" inner_html=project.body_html.as_str()></div>
+            {(!project.figures.is_empty()).then(|| {
+                let text = &site().case_studies_page;
+                view! {
+                    <section class="measured" aria-labelledby="measured-title">
+                        <h2 id="measured-title">{text.figures_heading.as_str()}</h2>
+                        <p class="claims-note">{text.figures_lede.as_str()}</p>
+                        <Figures figures=&project.figures/>
+                    </section>
+                }
+            })}
         </article>
     }
 }

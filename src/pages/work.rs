@@ -1,7 +1,7 @@
 //! `/work`: the selected-work projects, one card each.
 
 use crate::{
-    components::{head::PageHead, project_card::ProjectCard},
+    components::{head::PageHead, page_intro::PageIntro, project_card::ProjectCard},
     content::site,
 };
 use leptos::prelude::*;
@@ -18,11 +18,7 @@ pub fn Work() -> impl IntoView {
     view! {
         {site.page("/work").map(|meta| view! { <PageHead page=meta/> })}
         <div class="wrap page">
-            <header class="page-head">
-                <p class="eyebrow">{page.label.as_str()}</p>
-                <h1>{page.heading.as_str()}</h1>
-                <p class="lede">{page.lede.as_str()}</p>
-            </header>
+            <PageIntro label=page.label.as_str() heading=page.heading.as_str() lede=page.lede.as_str()/>
             <div class="grid grid-2">{cards}</div>
         </div>
     }

@@ -3,7 +3,7 @@
 
 use crate::{
     base::href,
-    components::{chips::Chips, head::PageHead},
+    components::{chips::Chips, head::PageHead, page_intro::PageIntro},
     content::{schema::Post, site},
     pages::not_found::NotFound,
 };
@@ -33,11 +33,7 @@ pub fn Writing() -> impl IntoView {
     view! {
         {site.page("/writing").map(|meta| view! { <PageHead page=meta/> })}
         <div class="wrap page">
-            <header class="page-head">
-                <p class="eyebrow">{page.label.as_str()}</p>
-                <h1>{page.heading.as_str()}</h1>
-                <p class="lede">{page.lede.as_str()}</p>
-            </header>
+            <PageIntro label=page.label.as_str() heading=page.heading.as_str() lede=page.lede.as_str()/>
             {own_section}
             {recommended_section}
         </div>

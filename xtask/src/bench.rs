@@ -5,50 +5,95 @@
 use crate::cmd::{self, root, Result};
 use std::{fs, process::Command, time::SystemTime};
 
-/// One benchmark binary of an engine crate. Each prints its figures last, as one JSON line.
+/// One benchmark of an engine crate: a cargo command whose last stdout line is a JSON object.
 struct Run {
     package: &'static str,
-    bin: &'static str,
-    features: &'static str,
-    args: &'static [&'static str],
+    cargo_args: &'static [&'static str],
 }
 
 const RUNS: &[Run] = &[
     Run {
         package: "orderbook",
-        bin: "book-bench",
-        features: "",
-        args: &[],
+        cargo_args: &["run", "--release", "-p", "orderbook", "--bin", "book-bench"],
     },
     Run {
         package: "ratelimit",
-        bin: "limit-bench",
-        features: "bench-governor",
-        args: &[],
+        cargo_args: &[
+            "run",
+            "--release",
+            "-p",
+            "ratelimit",
+            "--features",
+            "bench-governor",
+            "--bin",
+            "limit-bench",
+        ],
     },
     Run {
         package: "ratelimit",
-        bin: "limit-accuracy",
-        features: "",
-        args: &[],
+        cargo_args: &[
+            "run",
+            "--release",
+            "-p",
+            "ratelimit",
+            "--bin",
+            "limit-accuracy",
+        ],
     },
     Run {
         package: "ratelimit",
-        bin: "limit-cluster",
-        features: "",
-        args: &[],
+        cargo_args: &[
+            "run",
+            "--release",
+            "-p",
+            "ratelimit",
+            "--bin",
+            "limit-cluster",
+        ],
     },
     Run {
         package: "raft",
-        bin: "raft-bench",
-        features: "",
-        args: &[],
+        cargo_args: &["bench", "-p", "raft", "--bench", "deliveries"],
     },
     Run {
         package: "raft",
-        bin: "raft-sweep",
-        features: "",
-        args: &["--seeds", "10000", "--nodes", "5"],
+        cargo_args: &[
+            "run",
+            "--release",
+            "-p",
+            "raft",
+            "--bin",
+            "raft-sweep",
+            "--",
+            "--seeds",
+            "10000",
+            "--nodes",
+            "5",
+        ],
+    },
+    Run {
+        package: "raft",
+        cargo_args: &["run", "--release", "-p", "raft", "--example", "reproduce"],
+    },
+    Run {
+        package: "ratelimit-redis",
+        cargo_args: &[
+            "run",
+            "--release",
+            "-p",
+            "ratelimit-redis",
+            "--bin",
+            "limit-load",
+            "--",
+            "--shards",
+            "2",
+            "--clients",
+            "32",
+            "--keys",
+            "16",
+            "--duration-ms",
+            "3000",
+        ],
     },
 ];
 
@@ -64,11 +109,11 @@ pub fn run(args: &[String]) -> Result {
             return Err(format!("unknown engine {name:?}; one of {packages:?}"));
         }
     }
-    let machine = machine();
     for package in packages
         .into_iter()
         .filter(|p| only.is_none_or(|o| o == *p))
     {
+        let machine = machine();
         let mut results = Vec::new();
         for run in RUNS.iter().filter(|r| r.package == package) {
             results.push(measure(run)?);
@@ -90,24 +135,11 @@ pub fn run(args: &[String]) -> Result {
 }
 
 fn measure(run: &Run) -> Result<serde_json::Value> {
-    let mut args = vec![
-        "run",
-        "--release",
-        "--locked",
-        "-p",
-        run.package,
-        "--bin",
-        run.bin,
-    ];
-    if !run.features.is_empty() {
-        args.extend(["--features", run.features]);
-    }
-    args.push("--");
-    args.extend(run.args);
+    let args = run.cargo_args;
     let command = format!("cargo {}", args.join(" "));
     eprintln!("xtask: $ {command}");
     let out = cmd::new("cargo")
-        .args(&args)
+        .args(args)
         .output()
         .map_err(|e| format!("{command}: {e}"))?;
     if !out.status.success() {
@@ -125,8 +157,14 @@ fn measure(run: &Run) -> Result<serde_json::Value> {
         .unwrap_or("");
     let figures: serde_json::Value = serde_json::from_str(last)
         .map_err(|e| format!("{command}: last line is not JSON ({e}): {last}"))?;
+    // Some runs print one JSON object per experiment; keep them all, in order.
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(serde_json::Value::is_object)
+        .collect();
     eprintln!("xtask:   {last}");
-    Ok(serde_json::json!({ "command": command, "result": figures }))
+    Ok(serde_json::json!({ "command": command, "result": figures, "lines": lines }))
 }
 
 /// What the figures were measured on: CPU model, logical cores, OS, rustc.
@@ -143,7 +181,11 @@ fn machine() -> serde_json::Value {
         .to_string();
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let rustc = cmd::output(Command::new("rustc").arg("--version")).unwrap_or_default();
+    // Other work on the machine slows a benchmark down; record how busy it was.
+    let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load_1m = load.split_whitespace().next().unwrap_or("").to_string();
     serde_json::json!({
+        "load_average_1m_at_start": load_1m,
         "cpu": cpu,
         "logical_cores": cores,
         "os": format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),

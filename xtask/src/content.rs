@@ -1,28 +1,24 @@
-//! The site's content as xtask sees it: the same schema the site uses, read from the TOML source.
+//! The site's content as xtask sees it: assembled by `content-build`, like the site's build step.
 
 use crate::cmd::{root, Result};
 use site_content::Site;
 
+/// The whole content, assembled exactly as the site's build step does it.
 pub fn load() -> Result<Site> {
-    let path = root().join("content/site.toml");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    content_build::site::assemble(&root()).map_err(|e| e.to_string())
 }
 
-/// Escapes text for an HTML text node or a double-quoted attribute.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
+/// Where the syntax-highlighting CSS lives; Trunk links it like any other stylesheet.
+const HIGHLIGHT_CSS: &str = "style/highlight.css";
+
+/// `cargo xtask highlight-css`: writes the light and dark syntax colours from syntect's themes.
+pub fn write_highlight_css() -> Result {
+    let css = content_build::highlight::theme_css().map_err(|e| e.to_string())?;
+    let path = root().join(HIGHLIGHT_CSS);
+    std::fs::write(&path, css).map_err(|e| format!("{}: {e}", path.display()))
 }
+
+pub use content_build::escape_html;
 
 #[cfg(test)]
 mod tests {
@@ -44,10 +40,12 @@ mod tests {
     }
 
     #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            escape_html("a & <b> \"c\""),
-            "a &amp; &lt;b&gt; &quot;c&quot;"
+    fn highlight_css_is_up_to_date() {
+        let want = content_build::highlight::theme_css().expect("theme css");
+        let have = std::fs::read_to_string(root().join(HIGHLIGHT_CSS)).unwrap_or_default();
+        assert!(
+            have == want,
+            "{HIGHLIGHT_CSS} is stale: run `cargo xtask highlight-css`"
         );
     }
 }

@@ -4,6 +4,8 @@
 mod bench;
 mod cmd;
 mod content;
+mod import_feed;
+mod parity;
 mod prerender;
 mod setup;
 mod site_build;
@@ -22,6 +24,9 @@ usage: cargo xtask <command>
   serve-dist [--dir DIR] [--port N] [--mount /sub/]
                         serve a built dist/ with a plain static file server
   test                  fmt, clippy, cargo test, release build, e2e in Chromium
+  parity                native vs WASM (under node) digests of each engine's fixed workload
+  import-feed FILE       import an RSS/Atom feed into content/writing/
+  highlight-css         regenerate style/highlight.css (syntax colours for both themes)
   bench [ENGINE]        run the engines' benchmarks; write content/measurements/<engine>.json";
 
 fn main() -> ExitCode {
@@ -32,6 +37,9 @@ fn main() -> ExitCode {
         Some("serve") => site_build::serve(),
         Some("serve-dist") => static_server::run_cli(&args[1..]),
         Some("test") => test::run(),
+        Some("import-feed") => import_feed::run(&args[1..]),
+        Some("highlight-css") => content::write_highlight_css(),
+        Some("parity") => parity::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");

@@ -8,8 +8,9 @@ use crate::{
 };
 use std::{fs, path::Path};
 
-pub fn run(dist: &Path) -> Result {
+pub fn run(dist: &Path, public_url: &str) -> Result {
     let site = content::load()?;
+    write(&dist.join("feed.xml"), &site_feed(&site, public_url)?)?;
     let index_path = dist.join("index.html");
     let index =
         fs::read_to_string(&index_path).map_err(|e| format!("{}: {e}", index_path.display()))?;
@@ -25,10 +26,53 @@ pub fn run(dist: &Path) -> Result {
     write(&dist.join("404.html"), &not_found)?;
     eprintln!(
         "xtask: prerendered {} routes and 404.html into {}",
-        site.pages.len(),
+        routes.len(),
         dist.display()
     );
     Ok(())
+}
+
+/// The site's own feed: its own posts and its case studies, never other people's posts.
+/// Links are absolute when `SITE_URL` (e.g. `https://example.org`) is set, else site-relative.
+fn site_feed(site: &site_content::Site, public_url: &str) -> Result<String> {
+    let origin = std::env::var("SITE_URL").unwrap_or_default();
+    let base = format!("{}{public_url}", origin.trim_end_matches('/'));
+    let owner = &site.identity.name;
+    let mut entries: Vec<content_build::Entry> = site
+        .posts
+        .iter()
+        .filter(|p| p.by_owner)
+        .map(|p| content_build::Entry {
+            title: p.title.clone(),
+            date: p.date.clone(),
+            author: p.author.clone(),
+            tags: p.tags.clone(),
+            link: p.link.clone(),
+            reading_minutes: p.reading_minutes,
+            excerpt: p.excerpt.clone(),
+            body_html: escape_html(p.summary.as_deref().unwrap_or(&p.excerpt)),
+            by_owner: true,
+            source: owner.clone(),
+        })
+        .collect();
+    entries.extend(site.case_studies.iter().map(|c| content_build::Entry {
+        title: c.title.clone(),
+        date: String::new(),
+        author: owner.clone(),
+        tags: c.tags.clone(),
+        link: format!("{base}case-studies/{}", c.slug),
+        reading_minutes: 1,
+        excerpt: c.summary.clone(),
+        body_html: escape_html(&c.summary),
+        by_owner: true,
+        source: owner.clone(),
+    }));
+    content_build::feed::write_rss(
+        &entries,
+        &format!("{owner} — writing and case studies"),
+        &base,
+    )
+    .map_err(|e| e.to_string())
 }
 
 fn write(path: &Path, text: &str) -> Result {

@@ -7,7 +7,13 @@ use std::{fs, path::Path, process::Command};
 const TRUNK_VERSION: &str = "0.21.14";
 /// binaryen's wasm-opt, as printed by `wasm-opt --version`; Trunk.toml pins the same version.
 const WASM_OPT_VERSION: &str = "version 132";
-const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian packages the project needs, by the file each installs.
+const APT_PACKAGES: &[(&str, &str)] = &[
+    // Browser for the e2e suite (Playwright's own browser download is not reachable).
+    ("/usr/bin/chromium", "chromium"),
+    // Real Redis servers for crates/ratelimit-redis's tests and its load benchmark.
+    ("/usr/bin/redis-server", "redis-server"),
+];
 
 pub fn run() -> Result {
     wasm_target()?;
@@ -15,7 +21,7 @@ pub fn run() -> Result {
     wasm_bindgen()?;
     npm_packages("tools")?;
     check_wasm_opt()?;
-    chromium()?;
+    apt_packages()?;
     npm_packages("tests/e2e")?;
     npm_packages("solidity")?;
     eprintln!("xtask: setup complete");
@@ -96,18 +102,28 @@ fn check_wasm_opt() -> Result {
     }
 }
 
-fn chromium() -> Result {
-    if Path::new(CHROMIUM).exists() {
+fn apt_packages() -> Result {
+    let missing: Vec<&str> = APT_PACKAGES
+        .iter()
+        .filter(|(file, _)| !Path::new(file).exists())
+        .map(|(_, package)| *package)
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     let uid = cmd::output(Command::new("id").arg("-u")).unwrap_or_default();
     if uid != "0" {
         return Err(format!(
-            "{CHROMIUM} is missing; install Debian's chromium (sudo apt-get install -y chromium)"
+            "missing Debian packages; install them with: sudo apt-get install -y {}",
+            missing.join(" ")
         ));
     }
     cmd::run(Command::new("apt-get").arg("update"))?;
-    cmd::run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium"]))
+    cmd::run(
+        Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(&missing),
+    )
 }
 
 /// A stable fingerprint of a lock file (not security-relevant: it only detects change).

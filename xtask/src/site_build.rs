@@ -55,7 +55,7 @@ pub fn release(public_url: &str, dist: &Path) -> Result {
     trunk.env_remove("NO_PROXY").env_remove("no_proxy");
     eprintln!("xtask: building with every proxy pointed at {CLOSED_PROXY} (no downloads possible)");
     cmd::run(&mut trunk)?;
-    prerender::run(dist)
+    prerender::run(dist, public_url)
 }
 
 /// `cargo xtask serve`: a development build with live reload.

@@ -3,7 +3,7 @@
 
 use crate::{
     cmd::{self, root, Result},
-    content, setup, site_build,
+    content, parity, setup, site_build,
     static_server::{self, Site},
 };
 use std::{fs, time::Instant};
@@ -19,12 +19,15 @@ pub fn run() -> Result {
         "clippy",
         "--workspace",
         "--all-targets",
+        "--all-features",
         "--locked",
         "--",
         "-D",
         "warnings",
     ]))?;
     cmd::run(cmd::new("cargo").args(["test", "--workspace", "--locked"]))?;
+    // Engines must compute the same results natively and in the browser.
+    parity::run()?;
     // The home page's contract: compiled by solc with zero warnings, then run on an EVM.
     cmd::run(
         cmd::new("npm")
@@ -38,6 +41,7 @@ pub fn run() -> Result {
     site_build::release("/", &dist)?;
     site_build::release(SUB_PATH, &dist_sub)?;
     write_content(&out)?;
+    write_hostile_fixture(&out)?;
 
     let base_url = static_server::spawn(Site {
         dir: dist,
@@ -72,5 +76,16 @@ fn write_content(out: &std::path::Path) -> Result {
     let json = json.to_string();
     fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let path = out.join("content.json");
+    fs::write(&path, json).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The hostile feed fixture, imported and sanitized exactly as `import-feed` does, for the e2e
+/// test that renders it in Chromium and checks that nothing in it can run.
+fn write_hostile_fixture(out: &std::path::Path) -> Result {
+    let fixture = root().join("crates/content-build/tests/fixtures/hostile.xml");
+    let xml = fs::read(&fixture).map_err(|e| format!("{}: {e}", fixture.display()))?;
+    let entries = content_build::feed::import(&xml, "Site Owner").map_err(|e| e.to_string())?;
+    let json = serde_json::to_string(&entries).map_err(|e| e.to_string())?;
+    let path = out.join("hostile.json");
     fs::write(&path, json).map_err(|e| format!("{}: {e}", path.display()))
 }

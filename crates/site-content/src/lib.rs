@@ -124,6 +124,9 @@ pub struct Project {
     /// A live lab of this project, linked from its card and page.
     #[serde(default)]
     pub lab: Option<ProjectLab>,
+    /// Key numbers, read by the build from the benchmark records in `content/measurements/`.
+    #[serde(default)]
+    pub figures: Vec<Figure>,
 }
 
 /// A link from a project to the lab that runs it live.
@@ -179,6 +182,41 @@ pub struct LabPreset {
     pub steps: String,
 }
 
+/// A measured number shown on the site, and where it came from. The content names the benchmark
+/// and the field; the build fills in the value from the record `cargo xtask bench` wrote, so no
+/// figure on the site is typed in by hand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Figure {
+    pub label: String,
+    /// The engine whose record holds it: `content/measurements/<engine>.json`.
+    pub engine: String,
+    /// A word of the benchmark command that identifies the run, e.g. `book-bench`.
+    pub run: String,
+    /// A dotted path into that run's record, e.g. `result.ops_per_sec` (numbers index arrays).
+    pub field: String,
+    pub unit: String,
+    /// The recorded number is divided by this before it is shown (e.g. 1000 for milli-ticks).
+    #[serde(default)]
+    pub divide_by: Option<f64>,
+    /// Filled by the build.
+    #[serde(default)]
+    pub value: String,
+    #[serde(default)]
+    pub provenance: Option<Provenance>,
+}
+
+/// How a figure was measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    pub command: String,
+    pub measured_at: String,
+    pub cpu: String,
+    pub logical_cores: u32,
+    pub load_average: String,
+}
+
 /// The smart-contract snippet on the home page, highlighted at build time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -202,6 +240,12 @@ pub struct CaseStudiesPage {
     /// Over a study's own reported figures, and the note that says whose figures they are.
     pub claims_heading: String,
     pub claims_note: String,
+    pub reproduce_heading: String,
+    pub reproduce_lede: String,
+    pub not_reproduced_heading: String,
+    /// Over a project's measured figures.
+    pub figures_heading: String,
+    pub figures_lede: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -236,6 +280,12 @@ pub struct CaseStudy {
     #[serde(default)]
     pub diagram_svg: String,
     pub diagram_caption: String,
+    /// What the Raft simulator reproduces of the study's claims, from its benchmark record.
+    #[serde(default)]
+    pub figures: Vec<Figure>,
+    /// The claims the simulator cannot reproduce, and why.
+    #[serde(default)]
+    pub not_reproduced: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

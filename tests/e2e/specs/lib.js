@@ -26,7 +26,12 @@ export function watch(page) {
     if (msg.type() === "error") seen.push(`console: ${msg.text()}`);
   });
   page.on("pageerror", (err) => seen.push(`page error: ${err.message}`));
-  page.on("requestfailed", (req) => seen.push(`failed: ${req.url()} (${req.failure()?.errorText})`));
+  page.on("requestfailed", (req) => {
+    const error = req.failure()?.errorText;
+    // A navigation cancels requests still in flight (the favicon, typically): not a failure.
+    if (error === "net::ERR_ABORTED") return;
+    seen.push(`failed: ${req.url()} (${error})`);
+  });
   page.on("response", (res) => {
     if (res.status() >= 400) seen.push(`HTTP ${res.status()}: ${res.url()}`);
   });

@@ -1,0 +1,33 @@
+//! Build-time content pipeline for the portfolio site.
+//!
+//! Everything here runs natively from the site's `build.rs` or `cargo xtask`;
+//! the browser only ever receives the finished HTML and CSS. Modules:
+//!
+//! * [`markdown`]: Markdown → HTML with highlighted code, heading anchors,
+//!   word count and excerpt, plus "broken Markdown" checks.
+//! * [`highlight`]: whole-file highlighting with per-line spans, and the
+//!   light/dark theme CSS.
+//! * [`feed`]: RSS/Atom import (sanitized), TOML export and RSS output.
+//! * [`site`]: assembles all of `content/` into the site's `Site` value.
+//! * [`error`]: the typed [`ContentError`].
+
+pub mod error;
+pub mod feed;
+pub mod highlight;
+pub mod markdown;
+pub mod site;
+mod text;
+
+pub use error::ContentError;
+pub use feed::Entry;
+pub use markdown::{Heading, Rendered};
+pub use text::{escape_html, slugify};
+
+/// Reading speed used for reading-time estimates, in words per minute.
+pub const WORDS_PER_MINUTE: usize = 230;
+
+/// Reading time in whole minutes for `words` words (~230 wpm, at least 1).
+pub fn reading_minutes(words: usize) -> u32 {
+    let minutes = words.div_ceil(WORDS_PER_MINUTE).max(1);
+    u32::try_from(minutes).unwrap_or(u32::MAX)
+}

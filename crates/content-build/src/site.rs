@@ -1,0 +1,288 @@
+//! Assembles the site's content from `content/`: the TOML, each project's and case study's
+//! Markdown, the case-study diagrams, the highlighted contract snippet and the imported posts.
+//! The site's `build.rs` embeds the result; xtask uses it to prerender every route.
+
+use crate::{highlight, markdown, ContentError};
+use site_content::{Figure, Post, Provenance, Site};
+use std::{
+    fs,
+    path::{Path, PathBuf},
+};
+
+/// Reads and renders everything under `root/content`, then checks the content's rules.
+pub fn assemble(root: &Path) -> Result<Site, ContentError> {
+    let content = root.join("content");
+    let site_toml = content.join("site.toml");
+    let mut site: Site = parse_toml(&site_toml)?;
+    let measurements = content.join("measurements");
+    for project in &mut site.projects {
+        let path = content.join("work").join(format!("{}.md", project.slug));
+        project.body_html = render(&path)?;
+        fill_figures(&mut project.figures, &measurements)?;
+    }
+    for study in &mut site.case_studies {
+        let dir = content.join("case-studies");
+        study.body_html = render(&dir.join(format!("{}.md", study.slug)))?;
+        study.diagram_svg = diagram(&dir.join(format!("{}.svg", study.slug)))?;
+        fill_figures(&mut study.figures, &measurements)?;
+    }
+    let snippet_path = root.join(&site.snippet.file);
+    site.snippet.html = highlight::code(&read(&snippet_path)?, &site.snippet.lang)?;
+    site.posts = posts(&content.join("writing"))?;
+    let problems = site.problems();
+    if problems.is_empty() {
+        Ok(site)
+    } else {
+        Err(ContentError::Invalid(problems.join("\n")))
+    }
+}
+
+/// Fills each figure's value and provenance from `dir/<engine>.json`, the record `cargo xtask
+/// bench` writes. A figure whose record, run or field is missing fails the build: the site never
+/// shows a number no benchmark produced.
+fn fill_figures(figures: &mut [Figure], dir: &Path) -> Result<(), ContentError> {
+    for figure in figures {
+        let path = dir.join(format!("{}.json", figure.engine));
+        let origin = path.display().to_string();
+        let missing = |what: String| {
+            ContentError::Invalid(format!(
+                "figure {:?}: {what} (run `cargo xtask bench {}`)",
+                figure.label, figure.engine
+            ))
+        };
+        let record: serde_json::Value =
+            serde_json::from_str(&read(&path)?).map_err(|e| ContentError::Toml {
+                origin: origin.clone(),
+                message: e.to_string(),
+            })?;
+        let run = record["runs"]
+            .as_array()
+            .and_then(|runs| {
+                runs.iter().find(|r| {
+                    r["command"]
+                        .as_str()
+                        .is_some_and(|c| c.split(' ').any(|w| w == figure.run))
+                })
+            })
+            .ok_or_else(|| missing(format!("{origin} has no run of {:?}", figure.run)))?;
+        let value = lookup(run, &figure.field)
+            .and_then(serde_json::Value::as_f64)
+            .ok_or_else(|| missing(format!("{origin}: no number at {:?}", figure.field)))?;
+        figure.value = format_number(value / figure.divide_by.unwrap_or(1.0));
+        let machine = &record["machine"];
+        figure.provenance = Some(Provenance {
+            command: run["command"].as_str().unwrap_or_default().to_string(),
+            measured_at: record["measured_at"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            cpu: machine["cpu"].as_str().unwrap_or_default().to_string(),
+            logical_cores: machine["logical_cores"].as_u64().map_or(0, |n| n as u32),
+            load_average: machine["load_average_1m_at_start"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Follows a dotted path (`a.b.0.c`) through objects and arrays.
+fn lookup<'v>(value: &'v serde_json::Value, path: &str) -> Option<&'v serde_json::Value> {
+    path.split('.')
+        .try_fold(value, |v, key| match key.parse::<usize>() {
+            Ok(i) if v.is_array() => v.get(i),
+            _ => v.get(key),
+        })
+}
+
+/// Numbers as people read them: `23.5 M`, `12,345`, `40.2`, `0.057`.
+pub fn format_number(value: f64) -> String {
+    let abs = value.abs();
+    if abs >= 1e9 {
+        format!("{:.2} G", value / 1e9)
+    } else if abs >= 1e6 {
+        format!("{:.1} M", value / 1e6)
+    } else if abs >= 1e4 {
+        let whole = value.round() as i64;
+        let digits = whole.unsigned_abs().to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if whole < 0 {
+            format!("-{out}")
+        } else {
+            out
+        }
+    } else if abs >= 100.0 || value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else if abs >= 1.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.3}")
+    }
+}
+
+/// Posts from `dir/*.toml` (written by `cargo xtask import-feed`), newest first.
+pub fn posts(dir: &Path) -> Result<Vec<Post>, ContentError> {
+    let mut posts = Vec::new();
+    if !dir.exists() {
+        return Ok(posts);
+    }
+    for path in sorted_files(dir, "toml")? {
+        posts.push(parse_toml::<Post>(&path)?);
+    }
+    // RFC 3339 dates in UTC sort as text.
+    posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+    Ok(posts)
+}
+
+fn render(path: &Path) -> Result<String, ContentError> {
+    Ok(markdown::render(&read(path)?, &path.display().to_string())?.html)
+}
+
+/// An inline SVG diagram: it becomes part of the page, so it may not carry scripts or handlers.
+fn diagram(path: &Path) -> Result<String, ContentError> {
+    let svg = read(path)?;
+    let origin = path.display().to_string();
+    let lower = svg.to_ascii_lowercase();
+    if !lower.trim_start().starts_with("<svg") {
+        return Err(ContentError::Forbidden {
+            origin,
+            line: 1,
+            what: "a diagram must be one <svg> element".into(),
+        });
+    }
+    for needle in ["<script", "javascript:", "<foreignobject"] {
+        if let Some(at) = lower.find(needle) {
+            let line = line_of(&lower, at);
+            return Err(ContentError::Forbidden {
+                origin,
+                line,
+                what: needle.into(),
+            });
+        }
+    }
+    let handler = lower.match_indices(" on").find(|(at, _)| {
+        let rest = &lower[at + 3..];
+        let name_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+        name_len > 0 && rest[name_len..].trim_start().starts_with('=')
+    });
+    if let Some((at, _)) = handler {
+        let line = line_of(&lower, at);
+        return Err(ContentError::Forbidden {
+            origin,
+            line,
+            what: "an on… event handler".into(),
+        });
+    }
+    Ok(svg)
+}
+
+/// The 1-based line of byte offset `at`.
+fn line_of(text: &str, at: usize) -> usize {
+    text[..at].bytes().filter(|&b| b == b'\n').count() + 1
+}
+
+fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ContentError> {
+    toml::from_str(&read(path)?).map_err(|e| ContentError::Toml {
+        origin: path.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn read(path: &Path) -> Result<String, ContentError> {
+    fs::read_to_string(path).map_err(|e| io_error(path, &e))
+}
+
+fn sorted_files(dir: &Path, extension: &str) -> Result<Vec<PathBuf>, ContentError> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|e| io_error(dir, &e))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == extension))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+pub(crate) fn io_error(path: &Path, e: &std::io::Error) -> ContentError {
+    ContentError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_file(name: &str, text: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("content-build-site-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("mkdir");
+        let path = dir.join(name);
+        fs::write(&path, text).expect("write");
+        path
+    }
+
+    #[test]
+    fn numbers_read_like_numbers() {
+        assert_eq!(format_number(23_456_789.0), "23.5 M");
+        assert_eq!(format_number(12_345.4), "12,345");
+        assert_eq!(format_number(1_234_567_890.0), "1.23 G");
+        assert_eq!(format_number(40.24), "40.2");
+        assert_eq!(format_number(512.0), "512");
+        assert_eq!(format_number(0.0566), "0.057");
+    }
+
+    #[test]
+    fn paths_reach_into_objects_and_arrays() {
+        let v: serde_json::Value =
+            serde_json::from_str(r#"{"a":{"b":[{"c":1.5}]}}"#).expect("json");
+        assert_eq!(
+            lookup(&v, "a.b.0.c").and_then(serde_json::Value::as_f64),
+            Some(1.5)
+        );
+        assert!(lookup(&v, "a.x").is_none());
+    }
+
+    #[test]
+    fn a_clean_diagram_passes() {
+        let path = temp_file(
+            "ok.svg",
+            "<svg viewBox=\"0 0 1 1\"><rect class=\"dg-box\"/></svg>",
+        );
+        assert!(diagram(&path).is_ok());
+    }
+
+    #[test]
+    fn scripts_and_handlers_in_a_diagram_fail_with_their_line() {
+        let path = temp_file("bad.svg", "<svg>\n<script>alert(1)</script></svg>");
+        assert!(matches!(
+            diagram(&path),
+            Err(ContentError::Forbidden { line: 2, .. })
+        ));
+        let path = temp_file("handler.svg", "<svg>\n\n<rect onclick = \"x()\"/></svg>");
+        assert!(matches!(
+            diagram(&path),
+            Err(ContentError::Forbidden { line: 3, .. })
+        ));
+        let path = temp_file("html.svg", "<div></div>");
+        assert!(diagram(&path).is_err());
+    }
+
+    #[test]
+    fn the_real_content_assembles() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let site = assemble(&root).expect("content assembles");
+        assert!(site.projects.iter().all(|p| p.body_html.contains("<h2")));
+        assert!(site.snippet.html.contains("hl-"), "snippet is highlighted");
+        assert!(site
+            .case_studies
+            .iter()
+            .all(|c| c.diagram_svg.starts_with("<svg")));
+    }
+}

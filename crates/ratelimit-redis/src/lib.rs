@@ -1,0 +1,29 @@
+//! The `ratelimit` engine on real Redis servers: many application processes enforce one limit
+//! through Redis. GCRA and the sliding-window counter run as atomic Lua scripts (EVALSHA, reloaded
+//! on NOSCRIPT) that read the time from the Redis server, keys are sharded across independent
+//! servers by the engine's consistent-hash ring, and an unreachable or slow shard is handled by the
+//! engine's degradation policies behind a per-shard circuit breaker. Metrics render in the
+//! Prometheus text format; `limit-load` measures the cluster.
+//!
+//! Invariant: native only (tokio + `redis`), no web deps; decisions come from the server's clock
+//! and the engine's configuration types, so they match the in-memory `ratelimit` algorithms on the
+//! same trace, and no Redis error or garbage reply ever panics: it is a typed [`LimitError`] or a
+//! degraded decision.
+
+pub mod breaker;
+pub mod error;
+pub mod latency;
+pub mod limiter;
+pub mod load;
+pub mod metrics;
+pub mod scripts;
+pub mod server;
+
+#[cfg(test)]
+mod redis_tests;
+
+pub use breaker::{Breaker, BreakerConfig};
+pub use error::LimitError;
+pub use limiter::{DecisionSource, Outcome, RedisLimiter, RedisLimiterConfig};
+pub use metrics::Metrics;
+pub use server::{RedisServer, ServerError};

@@ -1,0 +1,95 @@
+//! Fixed window: at most `limit` cost units per window `[k×W, (k+1)×W)`, windows aligned to
+//! multiples of `W` since time 0. A sliding interval of length `W` straddling a boundary can see
+//! up to `2 × limit` (tested in `tests/bounds.rs`).
+
+use crate::config::LimitConfig;
+use crate::decision::{Algorithm, Decision, RETRY_NEVER_NS};
+use crate::error::ConfigError;
+
+#[derive(Debug, Clone, Copy)]
+pub struct FixedWindow {
+    window_ns: u64,
+    limit: u64,
+}
+
+/// 16 bytes per key. Keeps the window start (not its index) so the common case — still in the
+/// same window — needs no division.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FixedWindowState {
+    window_start_ns: u64,
+    count: u64,
+}
+
+impl FixedWindow {
+    pub fn new(config: &LimitConfig) -> Result<Self, ConfigError> {
+        let (window_ns, limit) = config.window_limit()?;
+        Ok(FixedWindow { window_ns, limit })
+    }
+
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+}
+
+impl Algorithm for FixedWindow {
+    type State = FixedWindowState;
+
+    #[inline]
+    fn decide(&self, state: &mut FixedWindowState, now_ns: u64, cost: u64) -> Decision {
+        let since_start_ns = now_ns - now_ns.min(state.window_start_ns);
+        if since_start_ns >= self.window_ns {
+            // The next window is the common case and needs no division.
+            state.window_start_ns = if since_start_ns - self.window_ns < self.window_ns {
+                state.window_start_ns + self.window_ns
+            } else {
+                now_ns - now_ns % self.window_ns
+            };
+            state.count = 0;
+        }
+        // Time going backwards stays in the newest window seen.
+        let now_ns = now_ns.max(state.window_start_ns);
+        let window_end_ns = state.window_start_ns.saturating_add(self.window_ns);
+        let allowed = cost <= self.limit - state.count;
+        let retry_after_ns = if allowed {
+            state.count += cost;
+            0
+        } else if cost > self.limit {
+            RETRY_NEVER_NS
+        } else {
+            window_end_ns - now_ns
+        };
+        Decision {
+            allowed,
+            remaining: self.limit - state.count,
+            retry_after_ns,
+            reset_ns: if state.count > 0 {
+                window_end_ns - now_ns
+            } else {
+                0
+            },
+        }
+    }
+
+    fn full_at_ns(&self, state: &FixedWindowState) -> u64 {
+        if state.count == 0 {
+            0
+        } else {
+            state.window_start_ns.saturating_add(self.window_ns)
+        }
+    }
+
+    fn reset(&self, state: &mut FixedWindowState) {
+        *state = FixedWindowState::default();
+    }
+
+    fn make_exhausted(&self, state: &mut FixedWindowState, full_at_ns: u64, now_ns: u64) {
+        // Only a state with a count in the current window can still be non-fresh; a full count
+        // in the current window dominates every such state.
+        state.window_start_ns = now_ns - now_ns % self.window_ns;
+        state.count = if full_at_ns > state.window_start_ns {
+            self.limit
+        } else {
+            0
+        };
+    }
+}

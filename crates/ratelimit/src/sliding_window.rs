@@ -1,0 +1,181 @@
+//! Sliding-window counter (as Cloudflare describes it): counts for the current and previous
+//! aligned window; the estimate at offset `e` into the current window is
+//! `prev × (W - e) / W + cur`, and a request is admitted iff `estimate + cost <= limit`.
+//!
+//! Rounding: none in the decision: the comparison is done exactly as
+//! `prev × (W - e) <= limit × W - (cur + cost) × W` in u64 (`limit × W` is checked to fit at
+//! construction). `remaining` is floored.
+
+use crate::config::LimitConfig;
+use crate::decision::{Algorithm, Decision, Divisor, RETRY_NEVER_NS};
+use crate::error::ConfigError;
+
+#[derive(Debug, Clone, Copy)]
+pub struct SlidingWindow {
+    window_ns: u64,
+    window_divisor: Divisor,
+    limit: u64,
+}
+
+/// 16 bytes per key (counts are at most `limit <= SLIDING_WINDOW_MAX_LIMIT`, so they fit u32).
+/// Keeps the window start so that staying in the same window needs no division.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SlidingWindowState {
+    window_start_ns: u64,
+    current: u32,
+    previous: u32,
+}
+
+impl SlidingWindowState {
+    #[inline]
+    fn cur(&self) -> u64 {
+        u64::from(self.current)
+    }
+    #[inline]
+    fn prev(&self) -> u64 {
+        u64::from(self.previous)
+    }
+}
+
+/// Highest per-window limit: the counts are stored as u32.
+pub const SLIDING_WINDOW_MAX_LIMIT: u64 = u32::MAX as u64;
+
+impl SlidingWindow {
+    pub fn new(config: &LimitConfig) -> Result<Self, ConfigError> {
+        let (window_ns, limit) = config.window_limit()?;
+        if limit > SLIDING_WINDOW_MAX_LIMIT {
+            return Err(ConfigError::TooLarge {
+                what: "sliding window limit",
+                value: limit,
+                max: SLIDING_WINDOW_MAX_LIMIT,
+            });
+        }
+        Ok(SlidingWindow {
+            window_ns,
+            window_divisor: Divisor::new(window_ns),
+            limit,
+        })
+    }
+
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+
+    /// The counter's own estimate scaled by `W` (exact): `prev × (W - e) + cur × W`. Both terms
+    /// are at most `limit × W`, which fits in u64 (checked at construction).
+    #[inline]
+    fn scaled_estimate(&self, state: &SlidingWindowState, offset_ns: u64) -> u64 {
+        (state.prev() * (self.window_ns - offset_ns)).saturating_add(state.cur() * self.window_ns)
+    }
+
+    /// Ns from `offset_ns` into the current window until `cost` more units fit. Every product
+    /// below is at most `limit × W`, which fits in u64 (checked at construction).
+    fn wait_ns(&self, state: &SlidingWindowState, offset_ns: u64, cost: u64) -> u64 {
+        let w = self.window_ns;
+        if state.cur() + cost <= self.limit {
+            // Wait in this window for the previous window's weight to shrink enough:
+            // prev × (W - e') <= (limit - cur - cost) × W.
+            let room = (self.limit - state.cur() - cost) * w;
+            let prev = state.prev();
+            let need = prev * (w - offset_ns);
+            // Denied means need > room, hence prev > 0.
+            need.saturating_sub(room).div_ceil(prev.max(1))
+        } else {
+            // Wait for the next window, where `cur` becomes the previous count:
+            // cur × (W - e2) + cost × W <= limit × W.
+            let to_next_ns = w - offset_ns;
+            let cur = state.cur();
+            let over = (cur + cost - self.limit) * w;
+            to_next_ns.saturating_add(over.div_ceil(cur.max(1)))
+        }
+    }
+}
+
+impl Algorithm for SlidingWindow {
+    type State = SlidingWindowState;
+
+    #[inline]
+    fn decide(&self, state: &mut SlidingWindowState, now_ns: u64, cost: u64) -> Decision {
+        let since_start_ns = now_ns - now_ns.min(state.window_start_ns);
+        if since_start_ns >= self.window_ns {
+            // The next window is the common case and needs no division.
+            if since_start_ns - self.window_ns < self.window_ns {
+                state.previous = state.current;
+                state.window_start_ns += self.window_ns;
+            } else {
+                state.previous = 0;
+                state.window_start_ns = now_ns - now_ns % self.window_ns;
+            }
+            state.current = 0;
+        }
+        let now_ns = now_ns.max(state.window_start_ns);
+        let offset_ns = now_ns - state.window_start_ns;
+        let limit_scaled = self.limit * self.window_ns;
+        // cur + cost <= limit first, so (cur + cost) × W and prev × (W - e) each fit in u64.
+        let allowed = cost <= self.limit - state.cur()
+            && state.prev() * (self.window_ns - offset_ns)
+                <= limit_scaled - (state.cur() + cost) * self.window_ns;
+        let retry_after_ns = if allowed {
+            // cur + cost <= limit <= u32::MAX.
+            state.current = (state.cur() + cost) as u32;
+            0
+        } else if cost > self.limit {
+            RETRY_NEVER_NS
+        } else {
+            self.wait_ns(state, offset_ns, cost)
+        };
+        let estimate = self.scaled_estimate(state, offset_ns);
+        debug_assert!(estimate <= limit_scaled);
+        let window_end_ns = state.window_start_ns.saturating_add(self.window_ns);
+        let reset_ns = if state.current > 0 {
+            window_end_ns.saturating_add(self.window_ns) - now_ns
+        } else if state.previous > 0 {
+            window_end_ns - now_ns
+        } else {
+            0
+        };
+        Decision {
+            allowed,
+            remaining: self
+                .window_divisor
+                .div(limit_scaled.saturating_sub(estimate)),
+            retry_after_ns,
+            reset_ns,
+        }
+    }
+
+    fn full_at_ns(&self, state: &SlidingWindowState) -> u64 {
+        let end = |windows: u64| {
+            state
+                .window_start_ns
+                .saturating_add(windows.saturating_mul(self.window_ns))
+        };
+        if state.current > 0 {
+            end(2)
+        } else if state.previous > 0 {
+            end(1)
+        } else {
+            0
+        }
+    }
+
+    fn reset(&self, state: &mut SlidingWindowState) {
+        *state = SlidingWindowState::default();
+    }
+
+    fn make_exhausted(&self, state: &mut SlidingWindowState, full_at_ns: u64, now_ns: u64) {
+        // A state fresh by `full_at_ns` has, after rolling to now, previous <= limit and a
+        // non-zero current only if `full_at_ns` lies beyond the end of the current window.
+        state.window_start_ns = now_ns - now_ns % self.window_ns;
+        // Either the current window is full (then the previous count no longer matters while in
+        // it, and becomes `limit` after), or only a previous-window count can remain: `limit`
+        // dominates it. Both keep the estimate within `limit`.
+        if full_at_ns > state.window_start_ns.saturating_add(self.window_ns) {
+            state.previous = 0;
+            state.current = self.limit as u32;
+        } else {
+            state.previous = self.limit as u32;
+            state.current = 0;
+        }
+    }
+}
