@@ -6,9 +6,9 @@ use orderbook::{Book, Command, Event, EventSink, FlowGen, FlowParams, OrderInfo,
 use std::collections::VecDeque;
 
 /// Trades kept on the tape (oldest dropped first).
-pub const TAPE_LEN: usize = 30;
+pub const TAPE_LEN: usize = 20;
 /// Engine events kept in the event log (oldest dropped first).
-pub const LOG_LEN: usize = 60;
+pub const LOG_LEN: usize = 40;
 /// Price levels rendered per side of the ladder.
 pub const LADDER_DEPTH: usize = 12;
 /// Price levels per side drawn in the depth chart.
