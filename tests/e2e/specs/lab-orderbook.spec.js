@@ -1,7 +1,6 @@
 // The order book lab (/lab/orderbook): the engine runs in the page. Trading crosses the spread and
-// reaches the tape, bad input changes nothing, a shared link replays the same book, synthetic flow
-// at >= 10k orders/s causes no long task, and the benchmark worker completes (with the native
-// checksum) while the page stays responsive. Screenshots in both themes go to target/e2e/.
+// reaches the tape, bad input changes nothing, a shared link replays the same book, and the benchmark worker completes (with the native
+// checksum) while the page stays responsive (the long-task check is in lab-perf.spec.js). Screenshots in both themes go to target/e2e/.
 import { test, expect } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
@@ -110,33 +109,6 @@ test("a preset steps through matching with an explanation", async ({ page }) => 
   await expect(page.locator("tr.lvl.hit")).toHaveCount(1);
   await page.getByRole("button", { name: "Run the rest" }).click();
   await expect(page.getByTestId("tape").locator("tbody tr")).toHaveCount(3);
-  expect(w.problems()).toEqual([]);
-});
-
-test("flow at 10k orders/s causes no long task over 50 ms", async ({ page }) => {
-  const w = watch(page);
-  await page.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
-    }).observe({ type: "longtask", buffered: true });
-  });
-  await openLab(page);
-  await page.locator("#lab-rate").selectOption("10000");
-  await page.waitForTimeout(500);
-  await page.evaluate(() => (window.__longTasks = []));
-  const start = num(await status(page, "time").innerText());
-  await page.getByTestId("play").click();
-  await page.waitForTimeout(4000);
-  const rate = num(await status(page, "throughput").innerText());
-  await page.getByTestId("play").click();
-  const applied = num(await status(page, "time").innerText()) - start;
-  const longTasks = await page.evaluate(() => window.__longTasks);
-  console.log(`lab flow: ${applied} commands in ~4 s, measured ${rate} cmd/s, long tasks ${JSON.stringify(longTasks)}`);
-  expect(rate).toBeGreaterThanOrEqual(9_000);
-  expect(applied).toBeGreaterThanOrEqual(30_000);
-  expect(longTasks.filter((d) => d > 50)).toEqual([]);
-  await expect(status(page, "invariants")).toContainText("holding");
   expect(w.problems()).toEqual([]);
 });
 

@@ -1,0 +1,46 @@
+// Main-thread budget of the order book lab: while synthetic flow runs at >= 10k orders/s, no task
+// on the page's main thread takes longer than 50 ms. The config runs this file alone, after every
+// other spec, so other browsers on the 2-core machine do not steal its time.
+import { test, expect } from "@playwright/test";
+import { url, watch, appReady } from "./lib.js";
+
+const LAB = "/lab/orderbook";
+
+/** Digits of a figure as shown (thin-space grouped). */
+const num = (text) => Number(String(text).replace(/[^0-9]/g, ""));
+
+const status = (page, id) => page.locator(`[data-status="${id}"]`);
+
+async function openLab(page) {
+  await page.goto(url(LAB));
+  await appReady(page);
+  await expect(page.getByTestId("ladder")).toBeVisible();
+}
+
+test("flow at 10k orders/s causes no long task over 50 ms", async ({ page }) => {
+  const w = watch(page);
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+    }).observe({ type: "longtask", buffered: true });
+  });
+  await openLab(page);
+  await page.locator("#lab-rate").selectOption("10000");
+  await page.waitForTimeout(500);
+  await page.evaluate(() => (window.__longTasks = []));
+  const start = num(await status(page, "time").innerText());
+  await page.getByTestId("play").click();
+  await page.waitForTimeout(4000);
+  const rate = num(await status(page, "throughput").innerText());
+  await page.getByTestId("play").click();
+  const applied = num(await status(page, "time").innerText()) - start;
+  const longTasks = await page.evaluate(() => window.__longTasks);
+  console.log(`lab flow: ${applied} commands in ~4 s, measured ${rate} cmd/s, long tasks ${JSON.stringify(longTasks)}`);
+  expect(rate).toBeGreaterThanOrEqual(9_000);
+  expect(applied).toBeGreaterThanOrEqual(30_000);
+  expect(longTasks.filter((d) => d > 50)).toEqual([]);
+  await expect(status(page, "invariants")).toContainText("holding");
+  expect(w.problems()).toEqual([]);
+});
+
