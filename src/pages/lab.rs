@@ -2,7 +2,7 @@
 //! no interaction — plus a placeholder into which it loads the live lab (the `lab` bin, a separate
 //! WebAssembly module fetched only on this page, so the first load of home stays small).
 
-use crate::{components::head::PageHead, content::site, pages::not_found::NotFound};
+use crate::{base::href, components::head::PageHead, content::site, pages::not_found::NotFound};
 use leptos::{html, prelude::*};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -86,6 +86,16 @@ pub fn OrderbookLab() -> impl IntoView {
             }
         })
         .collect_view();
+    // Static pages written by `xtask prerender`; `rel="external"` keeps the router out of it.
+    let sources = site()
+        .sources
+        .iter()
+        .filter(|source| source.lab == "/lab/orderbook")
+        .map(|source| {
+            let link = href(&format!("/source/{}.html", source.slug));
+            view! { <li><a href=link rel="external">{source.label.as_str()}</a></li> }
+        })
+        .collect_view();
     view! {
         {site().page("/lab/orderbook").map(|page| view! { <PageHead page=page/> })}
         <article class="wrap page lab">
@@ -95,7 +105,13 @@ pub fn OrderbookLab() -> impl IntoView {
                 <p class="lede">{words.lede.as_str()}</p>
             </header>
             <div class="lab-grid">
-                <div class="lab-prose">{prose}</div>
+                <div class="lab-prose">
+                    {prose}
+                    <section class="lab-prose-section lab-source">
+                        <h2>{words.source_heading.as_str()}</h2>
+                        <ul>{sources}</ul>
+                    </section>
+                </div>
                 <div class="lab-live" node_ref=live>
                     <p class="muted" role="status">"Loading the engine…"</p>
                 </div>

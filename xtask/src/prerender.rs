@@ -11,6 +11,7 @@ use std::{fs, path::Path};
 pub fn run(dist: &Path, public_url: &str) -> Result {
     let site = content::load()?;
     write(&dist.join("feed.xml"), &site_feed(&site, public_url)?)?;
+    write_sources(&site, dist)?;
     let index_path = dist.join("index.html");
     let index =
         fs::read_to_string(&index_path).map_err(|e| format!("{}: {e}", index_path.display()))?;
@@ -74,6 +75,47 @@ fn site_feed(site: &site_content::Site, public_url: &str) -> Result<String> {
     )
     .map_err(|e| e.to_string())
 }
+
+/// Each engine source file a lab links to, highlighted at build time on a static page of its own
+/// (with both themes' colours inline), so the lab's WASM never carries it.
+fn write_sources(site: &site_content::Site, dist: &Path) -> Result {
+    if site.sources.is_empty() {
+        return Ok(());
+    }
+    let css = content_build::highlight::theme_css().map_err(|e| e.to_string())?;
+    let dir = dist.join("source");
+    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for source in &site.sources {
+        let path = crate::cmd::root().join(&source.file);
+        let code = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let html =
+            content_build::highlight::code(&code, &source.lang).map_err(|e| e.to_string())?;
+        let title = escape_html(&format!("{} — {}", source.file, site.identity.name));
+        let page = format!(
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <title>{title}</title>\n<meta name=\"color-scheme\" content=\"light dark\">\n\
+             <script>(function(){{var t=null;try{{t=localStorage.getItem(\"theme\")}}catch(e){{}}\
+             if(t!==\"light\"&&t!==\"dark\"){{t=matchMedia(\"(prefers-color-scheme: dark)\").matches?\"dark\":\"light\"}}\
+             document.documentElement.setAttribute(\"data-theme\",t)}})()</script>\n\
+             <style>{SOURCE_PAGE_CSS}\n{css}</style>\n</head>\n<body>\n<main>\n\
+             <p><a href=\"../{lab}\">← {label}</a></p>\n<h1>{file}</h1>\n{html}</main>\n</body>\n</html>\n",
+            lab = escape_html(source.lab.trim_start_matches('/')),
+            label = escape_html(&source.label),
+            file = escape_html(&source.file),
+        );
+        write(&dir.join(format!("{}.html", source.slug)), &page)?;
+    }
+    Ok(())
+}
+
+/// Layout of the static source pages (colours come from the theme CSS).
+const SOURCE_PAGE_CSS: &str = "body{margin:0;font-family:system-ui,sans-serif}\
+[data-theme=\"dark\"] body{background:#2b303b;color:#c0c5ce}\
+[data-theme=\"dark\"] a{color:#86b6ff}\
+main{max-width:72rem;margin:0 auto;padding:1.5rem}\
+h1{font-family:ui-monospace,monospace;font-size:1.1rem}\
+pre.code{padding:1rem;font-size:.85rem;line-height:1.5;border-radius:.5rem}";
 
 fn write(path: &Path, text: &str) -> Result {
     fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))

@@ -30,6 +30,22 @@ pub struct Site {
     /// The words of the order book lab (`/lab/orderbook`).
     #[serde(default)]
     pub orderbook_lab: Option<OrderbookLab>,
+    /// Engine source files a lab links to, each written highlighted to `dist/source/<slug>.html`.
+    #[serde(default)]
+    pub sources: Vec<SourceFile>,
+}
+
+/// A source file shown highlighted on its own static page, built at build time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceFile {
+    pub slug: String,
+    /// The route of the lab that runs this code.
+    pub lab: String,
+    pub label: String,
+    /// Path from the repository root.
+    pub file: String,
+    pub lang: String,
 }
 
 /// Whose site this is.
@@ -154,6 +170,8 @@ pub struct OrderbookLab {
     pub flow_note: String,
     /// Over the import/export panel.
     pub io_note: String,
+    /// Over the links to the engine source the lab runs.
+    pub source_heading: String,
     pub bench_heading: String,
     pub bench_lede: String,
     /// Why batches are timed rather than single operations.

@@ -180,3 +180,17 @@ test("the home page's project 01 links to the lab", async ({ page }) => {
   await expect(page).toHaveURL(url(LAB));
   await expect(page.getByTestId("ladder")).toBeVisible();
 });
+
+test("the lab links to the engine source it runs, highlighted at build time", async ({ page }) => {
+  await openLab(page);
+  const w = watch(page);
+  await page.getByRole("link", { name: /crates\/orderbook\/src\/book\.rs/ }).click();
+  await expect(page).toHaveURL(/\/source\/orderbook-book\.html$/);
+  await expect(page.locator("h1")).toHaveText("crates/orderbook/src/book.rs");
+  const code = page.locator("pre.code");
+  await expect(code).toContainText("pub struct Book");
+  expect(await code.locator("[class*='hl-']").count()).toBeGreaterThan(100);
+  expect(w.problems()).toEqual([]);
+  await page.getByRole("link", { name: /book\.rs/ }).click();
+  await expect(page.getByTestId("ladder")).toBeVisible();
+});
