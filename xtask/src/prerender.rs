@@ -94,14 +94,13 @@ fn write_sources(site: &site_content::Site, dist: &Path) -> Result {
         let page = format!(
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-             <title>{title}</title>\n<meta name=\"color-scheme\" content=\"light dark\">\n\
+             <title>{title}</title>\n<link rel=\"icon\" href=\"data:,\">\n<meta name=\"color-scheme\" content=\"light dark\">\n\
              <script>(function(){{var t=null;try{{t=localStorage.getItem(\"theme\")}}catch(e){{}}\
              if(t!==\"light\"&&t!==\"dark\"){{t=matchMedia(\"(prefers-color-scheme: dark)\").matches?\"dark\":\"light\"}}\
              document.documentElement.setAttribute(\"data-theme\",t)}})()</script>\n\
              <style>{SOURCE_PAGE_CSS}\n{css}</style>\n</head>\n<body>\n<main>\n\
-             <p><a href=\"../{lab}\">← {label}</a></p>\n<h1>{file}</h1>\n{html}</main>\n</body>\n</html>\n",
+             <p><a href=\"../{lab}\">← Back to the lab</a></p>\n<h1>{file}</h1>\n{html}</main>\n</body>\n</html>\n",
             lab = escape_html(source.lab.trim_start_matches('/')),
-            label = escape_html(&source.label),
             file = escape_html(&source.file),
         );
         write(&dir.join(format!("{}.html", source.slug)), &page)?;
