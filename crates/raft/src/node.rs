@@ -767,20 +767,21 @@ impl Node {
         }
     }
 
+    /// Tells the leader this node's log matches its own up to `index`.
+    fn ack_append(&mut self, to: NodeId, index: u64) {
+        let term = self.term;
+        let body = Body::AppendResp {
+            success: true,
+            index,
+            hint_index: 0,
+            hint_term: 0,
+        };
+        self.send(to, body, term);
+    }
+
     fn handle_snapshot(&mut self, from: NodeId, snap: Snapshot) {
-        let t = self.term;
         if snap.index <= self.commit {
-            let commit = self.commit;
-            self.send(
-                from,
-                Body::AppendResp {
-                    success: true,
-                    index: commit,
-                    hint_index: 0,
-                    hint_term: 0,
-                },
-                t,
-            );
+            self.ack_append(from, self.commit);
             return;
         }
         if self.log.term_at(snap.index) == Some(snap.term) {
@@ -796,16 +797,7 @@ impl Node {
         let index = snap.index;
         self.snapshot = Some(snap.clone());
         self.pending_snapshot = Some(snap);
-        self.send(
-            from,
-            Body::AppendResp {
-                success: true,
-                index,
-                hint_index: 0,
-                hint_term: 0,
-            },
-            t,
-        );
+        self.ack_append(from, index);
     }
 
     /// Compacts the log up to `index` (at most the applied index) into a snapshot whose
@@ -857,17 +849,7 @@ impl Node {
         if prev_index < self.log.offset() {
             // Compacted entries are committed and so match the leader's: report the commit
             // index as matched and let the leader continue from there.
-            let commit = self.commit;
-            self.send(
-                from,
-                Body::AppendResp {
-                    success: true,
-                    index: commit,
-                    hint_index: 0,
-                    hint_term: 0,
-                },
-                t,
-            );
+            self.ack_append(from, self.commit);
             return;
         }
         match self.log.term_at(prev_index) {
@@ -909,16 +891,7 @@ impl Node {
                 if new_commit > self.commit {
                     self.commit = new_commit;
                 }
-                self.send(
-                    from,
-                    Body::AppendResp {
-                        success: true,
-                        index: last_new,
-                        hint_index: 0,
-                        hint_term: 0,
-                    },
-                    t,
-                );
+                self.ack_append(from, last_new);
             }
             Some(conflict_term) => {
                 let hint_index = self
