@@ -85,8 +85,8 @@ pub struct Book {
     free_order: u32,
     levels: Vec<Level>,
     free_level: u32,
-    bids: Ladder,
-    asks: Ladder,
+    /// Indexed by [`Side::index`]: bids, then asks.
+    ladders: [Ladder; 2],
     index: KeyIndex,
     /// Price -> level slot for every level on either ladder (a price is never on both sides
     /// because the book never crosses), so adding to an existing level needs no ladder search.
@@ -114,8 +114,7 @@ impl Book {
             free_order: NIL,
             levels: Vec::new(),
             free_level: NIL,
-            bids: Ladder::new(Side::Buy),
-            asks: Ladder::new(Side::Sell),
+            ladders: [Ladder::new(Side::Buy), Ladder::new(Side::Sell)],
             index: KeyIndex::new(),
             level_index: KeyIndex::new(),
             live: 0,
@@ -352,20 +351,21 @@ impl Book {
     }
 
     fn ladder(&self, side: Side) -> &Ladder {
-        match side {
-            Side::Buy => &self.bids,
-            Side::Sell => &self.asks,
-        }
+        &self.ladders[side.index()]
     }
 
     /// Best bid level (highest price).
     pub fn best_bid(&self) -> Option<LevelInfo> {
-        self.bids.best().map(|r| self.level_info(r.level))
+        self.ladders[Side::Buy.index()]
+            .best()
+            .map(|r| self.level_info(r.level))
     }
 
     /// Best ask level (lowest price).
     pub fn best_ask(&self) -> Option<LevelInfo> {
-        self.asks.best().map(|r| self.level_info(r.level))
+        self.ladders[Side::Sell.index()]
+            .best()
+            .map(|r| self.level_info(r.level))
     }
 
     /// Best ask minus best bid, when both sides are present (always > 0: the book never crosses).
@@ -407,11 +407,12 @@ impl Book {
     pub fn memory(&self) -> MemoryStats {
         let order_slab_bytes = self.orders.capacity() * std::mem::size_of::<Order>();
         let level_slab_bytes = self.levels.capacity() * std::mem::size_of::<Level>();
-        let ladder_bytes = self.bids.capacity_bytes() + self.asks.capacity_bytes();
+        let ladder_bytes = self.ladders[Side::Buy.index()].capacity_bytes()
+            + self.ladders[Side::Sell.index()].capacity_bytes();
         let index_bytes = self.index.capacity_bytes() + self.level_index.capacity_bytes();
         MemoryStats {
             live_orders: self.live,
-            levels: self.bids.len() + self.asks.len(),
+            levels: self.ladders[Side::Buy.index()].len() + self.ladders[Side::Sell.index()].len(),
             order_slab_bytes,
             level_slab_bytes,
             ladder_bytes,
@@ -432,8 +433,8 @@ impl Book {
             *self = Book::new();
             return;
         }
-        self.bids.shrink_to_fit();
-        self.asks.shrink_to_fit();
+        self.ladders[Side::Buy.index()].shrink_to_fit();
+        self.ladders[Side::Sell.index()].shrink_to_fit();
         self.index.shrink_if_empty();
         self.level_index.shrink_if_empty();
     }
@@ -485,7 +486,9 @@ impl Book {
                 seen += n as usize;
             }
         }
-        if self.level_index.len() != self.bids.len() + self.asks.len() {
+        if self.level_index.len()
+            != self.ladders[Side::Buy.index()].len() + self.ladders[Side::Sell.index()].len()
+        {
             return Err("level index out of step with the ladders".to_string());
         }
         if seen != self.live || self.index.len() != self.live {
@@ -537,12 +540,10 @@ impl Book {
     /// Opposite ladder and the smallest opposite key that an order at `bound` can trade with.
     #[inline(always)]
     fn opposite(&self, side: Side, bound: u64) -> (&Ladder, u64) {
-        match side {
-            // A buy at `bound` trades with asks priced <= bound, i.e. ask key >= MAX - bound.
-            Side::Buy => (&self.asks, u64::MAX - bound),
-            // A sell at `bound` trades with bids priced >= bound (bid key = price).
-            Side::Sell => (&self.bids, bound),
-        }
+        // A buy at `bound` trades with asks priced <= bound, i.e. ask key >= key(bound); a sell
+        // trades with bids priced >= bound, i.e. bid key >= key(bound) (bid key = price).
+        let ladder = &self.ladders[side.opposite().index()];
+        (ladder, ladder.key(bound))
     }
 
     /// Whether a `side` order priced `price` would cross the opposite best (price only).
@@ -642,10 +643,7 @@ impl Book {
                 }
             }
             if self.levels[li].count == 0 {
-                match side {
-                    Side::Buy => self.asks.pop_best(),
-                    Side::Sell => self.bids.pop_best(),
-                }
+                self.ladders[side.opposite().index()].pop_best();
                 self.free_level(rung.level);
             } else {
                 break;
@@ -710,10 +708,7 @@ impl Book {
         self.free_slot(slot);
         if self.levels[li].count == 0 {
             let (price, side) = (self.levels[li].price, self.levels[li].side);
-            let ladder = match side {
-                Side::Buy => &mut self.bids,
-                Side::Sell => &mut self.asks,
-            };
+            let ladder = &mut self.ladders[side.index()];
             if let Ok(at) = ladder.search(ladder.key(price)) {
                 ladder.remove(at);
             } else {
@@ -753,10 +748,7 @@ impl Book {
             self.levels.push(fresh);
             (self.levels.len() - 1) as u32
         };
-        let ladder = match side {
-            Side::Buy => &mut self.bids,
-            Side::Sell => &mut self.asks,
-        };
+        let ladder = &mut self.ladders[side.index()];
         let key = ladder.key(price);
         match ladder.search(key) {
             Err(at) => ladder.insert(at, key, level),

@@ -3,18 +3,26 @@
 
 /// Side of an order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
 pub enum Side {
-    Buy,
-    Sell,
+    Buy = 0,
+    Sell = 1,
 }
 
 impl Side {
     /// The side an order of this side trades against.
+    #[inline(always)]
     pub fn opposite(self) -> Side {
         match self {
             Side::Buy => Side::Sell,
             Side::Sell => Side::Buy,
         }
+    }
+
+    /// 0 for buy, 1 for sell: indexes per-side arrays without a branch.
+    #[inline(always)]
+    pub(crate) fn index(self) -> usize {
+        self as usize
     }
 }
 

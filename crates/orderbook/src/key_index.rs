@@ -1,15 +1,33 @@
-//! u64 key -> slab slot map (order id -> order slot, price -> level slot): open addressing with
-//! linear probing and backward-shift deletion.
+//! u64 key -> slab slot map (order id -> order slot, price -> level slot): open addressing over
+//! groups of eight entries, probed a group at a time with one control word per group.
 //!
-//! Each entry is 8 bytes: 32 hash bits (the "tag") and the 32-bit slab slot. The key itself is
-//! not stored; a tag match is confirmed by reading the key from the slab, which the caller reads
-//! anyway. This keeps the index at 8 bytes x capacity (capacity <= 4 x live orders at load <= 1/2
-//! just after a doubling), which is what makes the <= 64 B per live order budget reachable.
+//! Layout: `entries` holds 8 bytes per entry (32 hash bits, the "tag", and the 32-bit slab slot);
+//! `ctrl` holds one byte per entry, packed eight to a `u64` per group: `0x80` for empty, else
+//! seven more hash bits. A probe reads its home group's control word (1/8 of the entry bytes, so
+//! it is usually cached), finds the bytes that match — and the empty bytes — with a few word
+//! operations (SWAR) instead of a branch per entry, and reads an entry only for a byte match.
+//! Looking up an absent key (the duplicate-id check of every new order) therefore usually
+//! touches one control word and no entry, and the branches taken depend on found / not found,
+//! which each call site sees consistently, not on how full a group happens to be.
+//!
+//! The key itself is not stored: a tag match is confirmed by reading the key from the slab,
+//! which the caller reads anyway. Groups are probed linearly from the home group; a key lives in
+//! the first group of its probe sequence that had room. Deletion keeps that true without
+//! tombstones: if the group still has an empty byte, the byte just becomes empty; if the group
+//! was full, a key further along that needed the group to be full to be found is moved back into
+//! the hole (backward shift at group granularity), and so on. At a load of at most 1/2 a full
+//! group is rare, so deletion is almost always one byte write.
+//!
+//! Memory: 9 bytes x capacity (capacity <= 4 x live entries just after a doubling).
 
-const EMPTY: u64 = u64::MAX;
-/// Smallest table (entries); the table never shrinks below this.
+const EMPTY: u8 = 0x80;
+const GROUP: usize = 8;
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+/// Smallest table (entries, two groups); the table never shrinks below this.
 const MIN_CAPACITY_BITS: u32 = 4;
-/// Largest table (entries): 2^32, because tags carry 32 hash bits.
+/// Largest table (entries): 2^32, because tags carry 32 hash bits and slots are `u32`.
 const MAX_CAPACITY_BITS: u32 = 32;
 
 /// Where an absent key would be inserted (valid until the table is modified).
@@ -28,24 +46,49 @@ pub(crate) enum Probe {
 
 #[derive(Clone, Debug)]
 pub(crate) struct KeyIndex {
+    /// One control word per group.
+    ctrl: Vec<u64>,
+    /// `GROUP` entries per group: `tag << 32 | slot` (meaningless where the control byte is
+    /// empty).
     entries: Vec<u64>,
     bits: u32,
-    /// `entries.len() - 1`.
-    mask: usize,
+    /// `ctrl.len() - 1`.
+    group_mask: usize,
     len: usize,
 }
 
-/// Hash of a key: its low 16 bits kept as they are, everything above mixed in by a multiply.
-///
-/// Keeping the low bits makes runs of nearby keys (sequential order ids, neighbouring prices)
-/// land in neighbouring entries, so the duplicate-id probe for a fresh id hits the cache line
-/// the previous insert just touched. The multiply scatters blocks of 2^16 keys (and strided
-/// keys, whose high part changes every few keys) across the table. Adversarial keys can still
-/// collide, which costs probe time, never correctness.
+/// 32 hash bits of a key. The low bits choose the home group, the top seven go into the
+/// control byte.
 #[inline(always)]
 fn tag_of(key: u64) -> u32 {
     let x = (key ^ (key >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     (x >> 32) as u32
+}
+
+/// The control byte of a tag (never [`EMPTY`]: the high bit is clear).
+#[inline(always)]
+fn ctrl_byte(tag: u32) -> u8 {
+    (tag >> 25) as u8
+}
+
+/// High bit of each byte of `w` set iff that byte equals `byte` (exact: no carry crosses bytes).
+#[inline(always)]
+fn match_byte(w: u64, byte: u8) -> u64 {
+    let x = w ^ (LO * u64::from(byte));
+    let nonzero = (((x & LOW7) + LOW7) | x) & HI;
+    !nonzero & HI
+}
+
+/// High bit of each empty byte of `w`.
+#[inline(always)]
+fn match_empty(w: u64) -> u64 {
+    w & HI
+}
+
+/// Index within the group of the lowest byte flagged in a non-zero match word.
+#[inline(always)]
+fn first_byte(m: u64) -> usize {
+    (m.trailing_zeros() / 8) as usize
 }
 
 impl KeyIndex {
@@ -62,43 +105,55 @@ impl KeyIndex {
     }
 
     fn with_bits(bits: u32) -> Self {
+        let groups = (1usize << bits) / GROUP;
         KeyIndex {
-            entries: vec![EMPTY; 1 << bits],
+            ctrl: vec![LO * u64::from(EMPTY); groups],
+            entries: vec![0; 1 << bits],
             bits,
-            mask: (1 << bits) - 1,
+            group_mask: groups - 1,
             len: 0,
         }
     }
 
     #[inline(always)]
-    fn home(&self, tag: u32) -> usize {
-        tag as usize & self.mask()
+    fn home_group(&self, tag: u32) -> usize {
+        tag as usize & self.group_mask
     }
 
     #[inline(always)]
-    fn mask(&self) -> usize {
-        self.mask
+    fn set_ctrl(&mut self, pos: usize, byte: u8) {
+        let shift = 8 * (pos % GROUP);
+        let w = &mut self.ctrl[pos / GROUP];
+        *w = (*w & !(0xff << shift)) | (u64::from(byte) << shift);
     }
 
     /// Looks `key` up, where `key_at(slot)` returns the key stored in the slab at `slot`.
     /// The returned position stays valid until the table is next modified.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn probe(&self, key: u64, key_at: impl Fn(u32) -> u64) -> Probe {
         let tag = tag_of(key);
-        let mask = self.mask();
-        let mut i = self.home(tag);
+        let byte = ctrl_byte(tag);
+        let mut g = self.home_group(tag);
         loop {
-            let e = self.entries[i];
-            if e == EMPTY {
-                return Probe::Vacant(Vacancy { pos: i, tag });
-            }
-            if (e >> 32) as u32 == tag {
+            let w = self.ctrl[g];
+            let mut m = match_byte(w, byte);
+            while m != 0 {
+                let pos = g * GROUP + first_byte(m);
+                let e = self.entries[pos];
                 let slot = e as u32;
-                if key_at(slot) == key {
-                    return Probe::Found { pos: i, slot };
+                if (e >> 32) as u32 == tag && key_at(slot) == key {
+                    return Probe::Found { pos, slot };
                 }
+                m &= m - 1;
             }
-            i = (i + 1) & mask;
+            let empty = match_empty(w);
+            if empty != 0 {
+                return Probe::Vacant(Vacancy {
+                    pos: g * GROUP + first_byte(empty),
+                    tag,
+                });
+            }
+            g = (g + 1) & self.group_mask;
         }
     }
 
@@ -111,49 +166,71 @@ impl KeyIndex {
         }
     }
 
+    #[inline(always)]
+    fn must_grow(&self) -> bool {
+        (self.len + 1) * 2 > self.entries.len() && self.bits < MAX_CAPACITY_BITS
+    }
+
     /// Inserts at a vacancy returned by [`KeyIndex::probe`] with no modification since.
     #[inline]
     pub(crate) fn insert_vacant(&mut self, vacancy: Vacancy, slot: u32) {
-        if (self.len + 1) * 2 > self.entries.len() && self.bits < MAX_CAPACITY_BITS {
+        if self.must_grow() {
             self.grow();
             self.place(vacancy.tag, slot);
         } else {
-            debug_assert_eq!(self.entries[vacancy.pos], EMPTY);
-            self.entries[vacancy.pos] = ((vacancy.tag as u64) << 32) | slot as u64;
+            debug_assert_eq!(self.ctrl_at(vacancy.pos), EMPTY);
+            self.write(vacancy.pos, vacancy.tag, slot);
         }
         self.len += 1;
     }
 
-    /// Inserts `id -> slot`; the caller guarantees `id` is absent.
+    /// Inserts `key -> slot`; the caller guarantees `key` is absent.
     #[inline]
-    pub(crate) fn insert(&mut self, id: u64, slot: u32) {
-        if (self.len + 1) * 2 > self.entries.len() && self.bits < MAX_CAPACITY_BITS {
+    pub(crate) fn insert(&mut self, key: u64, slot: u32) {
+        if self.must_grow() {
             self.grow();
         }
-        let tag = tag_of(id);
-        self.place(tag, slot);
+        self.place(tag_of(key), slot);
         self.len += 1;
     }
 
     #[inline(always)]
+    fn write(&mut self, pos: usize, tag: u32, slot: u32) {
+        self.set_ctrl(pos, ctrl_byte(tag));
+        self.entries[pos] = (u64::from(tag) << 32) | u64::from(slot);
+    }
+
+    #[inline(always)]
+    fn ctrl_at(&self, pos: usize) -> u8 {
+        (self.ctrl[pos / GROUP] >> (8 * (pos % GROUP))) as u8
+    }
+
+    /// Writes an entry into the first empty byte along its probe sequence.
+    #[inline(always)]
     fn place(&mut self, tag: u32, slot: u32) {
-        let mask = self.mask();
-        let mut i = self.home(tag);
-        while self.entries[i] != EMPTY {
-            i = (i + 1) & mask;
+        let mut g = self.home_group(tag);
+        loop {
+            let empty = match_empty(self.ctrl[g]);
+            if empty != 0 {
+                self.write(g * GROUP + first_byte(empty), tag, slot);
+                return;
+            }
+            g = (g + 1) & self.group_mask;
         }
-        self.entries[i] = ((tag as u64) << 32) | slot as u64;
     }
 
     #[cold]
     #[inline(never)]
     fn grow(&mut self) {
         let len = self.len;
-        let old = std::mem::replace(self, Self::with_bits(self.bits + 1)).entries;
+        let old = std::mem::replace(self, Self::with_bits(self.bits + 1));
         self.len = len;
-        for e in old {
-            if e != EMPTY {
+        for (g, &w) in old.ctrl.iter().enumerate() {
+            let mut full = !w & HI;
+            while full != 0 {
+                let e = old.entries[g * GROUP + first_byte(full)];
                 self.place((e >> 32) as u32, e as u32);
+                full &= full - 1;
             }
         }
     }
@@ -173,29 +250,59 @@ impl KeyIndex {
     /// Removes the entry at a position returned by [`KeyIndex::probe`] with no modification
     /// since.
     #[inline]
-    pub(crate) fn remove_at(&mut self, i: usize) {
-        debug_assert_ne!(self.entries[i], EMPTY);
-        let mask = self.mask();
-        // Backward-shift deletion: pull later entries of the probe run into the hole when their
-        // home position does not lie cyclically in (hole, j].
-        let mut hole = i;
-        let mut j = (i + 1) & mask;
-        loop {
-            let e = self.entries[j];
-            if e == EMPTY {
-                break;
-            }
-            let home = self.home((e >> 32) as u32);
-            let dist_home = j.wrapping_sub(home) & mask;
-            let dist_hole = j.wrapping_sub(hole) & mask;
-            if dist_home >= dist_hole {
-                self.entries[hole] = e;
-                hole = j;
-            }
-            j = (j + 1) & mask;
-        }
-        self.entries[hole] = EMPTY;
+    pub(crate) fn remove_at(&mut self, pos: usize) {
+        debug_assert_ne!(self.ctrl_at(pos), EMPTY);
         self.len -= 1;
+        if match_empty(self.ctrl[pos / GROUP]) != 0 {
+            // The group had room, so no probe sequence runs through it: nothing depends on it.
+            self.set_ctrl(pos, EMPTY);
+        } else {
+            self.refill_hole(pos);
+        }
+    }
+
+    /// Removal from a full group: keys further along may have been placed past this group
+    /// because it was full, and are found only while it stays full. Move one such key into the
+    /// hole, then treat the position it left the same way, until no key depends on the hole's
+    /// group.
+    #[cold]
+    #[inline(never)]
+    fn refill_hole(&mut self, mut hole: usize) {
+        'hole: loop {
+            let hole_group = hole / GROUP;
+            let mut g = (hole_group + 1) & self.group_mask;
+            loop {
+                let w = self.ctrl[g];
+                let mut full = !w & HI;
+                while full != 0 {
+                    let pos = g * GROUP + first_byte(full);
+                    let e = self.entries[pos];
+                    let home = self.home_group((e >> 32) as u32);
+                    // The key at `g` needs `hole_group` full unless its home lies in
+                    // (hole_group, g].
+                    let dist_home = g.wrapping_sub(home) & self.group_mask;
+                    let dist_hole = g.wrapping_sub(hole_group) & self.group_mask;
+                    if dist_home >= dist_hole {
+                        self.set_ctrl(hole, ctrl_byte((e >> 32) as u32));
+                        self.entries[hole] = e;
+                        hole = pos;
+                        if match_empty(w) != 0 {
+                            // `g` keeps room: nothing beyond depends on it.
+                            self.set_ctrl(hole, EMPTY);
+                            return;
+                        }
+                        continue 'hole;
+                    }
+                    full &= full - 1;
+                }
+                if match_empty(w) != 0 {
+                    // Keys beyond a group with room never depended on `hole_group`.
+                    self.set_ctrl(hole, EMPTY);
+                    return;
+                }
+                g = (g + 1) & self.group_mask;
+            }
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -204,6 +311,7 @@ impl KeyIndex {
 
     pub(crate) fn capacity_bytes(&self) -> usize {
         self.entries.capacity() * std::mem::size_of::<u64>()
+            + self.ctrl.capacity() * std::mem::size_of::<u64>()
     }
 
     /// Releases storage back to the fresh-table size when empty; otherwise keeps it.
@@ -218,6 +326,82 @@ impl KeyIndex {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    impl KeyIndex {
+        /// Every entry sits in the first group with room along its probe sequence: all groups
+        /// from its home up to (not including) its own are full. Also checks `len`.
+        fn check_placement(&self) {
+            let mut full_entries = 0;
+            for (g, &w) in self.ctrl.iter().enumerate() {
+                let mut full = !w & HI;
+                while full != 0 {
+                    let e = self.entries[g * GROUP + first_byte(full)];
+                    let mut h = self.home_group((e >> 32) as u32);
+                    while h != g {
+                        assert_eq!(match_empty(self.ctrl[h]), 0, "hole on the path to {g}");
+                        h = (h + 1) & self.group_mask;
+                    }
+                    full_entries += 1;
+                    full &= full - 1;
+                }
+            }
+            assert_eq!(full_entries, self.len);
+        }
+    }
+
+    #[test]
+    fn deleting_from_full_groups_keeps_every_key_reachable() {
+        // Keys chosen to share home groups in a 64-entry table, so groups fill and overflow.
+        let mut keys: Vec<u64> = Vec::new();
+        let mut k = 0u64;
+        while keys.len() < 30 {
+            if tag_of(k) & 0b11 == 0 {
+                keys.push(k);
+            }
+            k += 1;
+        }
+        let mut idx = KeyIndex::with_capacity(32);
+        assert_eq!(idx.entries.len(), 64);
+        let mut x = 7u64;
+        let mut live: Vec<u64> = Vec::new();
+        for _ in 0..20_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let key = keys[(x >> 40) as usize % keys.len()];
+            let ks = &keys;
+            if let Some(i) = live.iter().position(|&l| l == key) {
+                let slot = ks.iter().position(|&c| c == key).unwrap() as u32;
+                assert_eq!(idx.remove(key, |s| ks[s as usize]), Some(slot));
+                live.swap_remove(i);
+            } else {
+                assert_eq!(idx.find(key, |s| ks[s as usize]), None);
+                let slot = ks.iter().position(|&c| c == key).unwrap() as u32;
+                idx.insert(key, slot);
+                live.push(key);
+            }
+            idx.check_placement();
+            for &l in &live {
+                let slot = ks.iter().position(|&c| c == l).unwrap() as u32;
+                assert_eq!(idx.find(l, |s| ks[s as usize]), Some(slot));
+            }
+        }
+        // Every home group was one of 2 of the 8, so removals ran the refill path.
+        assert_eq!(idx.entries.len(), 64);
+    }
+
+    #[test]
+    fn control_bytes_match_exactly() {
+        let w = 0x80_05_06_80_05_85_04_05u64;
+        let bits = |m: u64| {
+            (0..8)
+                .filter(|b| m >> (8 * b + 7) & 1 == 1)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(bits(match_byte(w, 0x05)), vec![0, 3, 6]);
+        assert_eq!(bits(match_empty(w)), vec![2, 4, 7]);
+        assert_eq!(bits(match_byte(0x0100, 0x00)), vec![0, 2, 3, 4, 5, 6, 7]);
+    }
 
     #[test]
     fn insert_find_remove_match_a_hashmap() {

@@ -2,7 +2,8 @@
 //! the best level at the end, so the touch is the cheapest place to look, insert and remove.
 //!
 //! Both sides sort ascending by a key in which "better" is larger: bids use the price itself,
-//! asks use `u64::MAX - price`. Activity concentrates near the touch, so searches scan a few
+//! asks use `u64::MAX - price` (computed as `price ^ u64::MAX`, so the key of either side is one
+//! XOR with the ladder's mask and side-generic code needs no branch). Activity concentrates near the touch, so searches scan a few
 //! entries back from the end before falling back to binary search, and inserts/removals near the
 //! touch move only the few entries between the position and the end.
 
@@ -19,14 +20,18 @@ pub(crate) struct Rung {
 
 #[derive(Clone, Debug)]
 pub(crate) struct Ladder {
-    side: Side,
+    /// `0` for bids, `u64::MAX` for asks: `key(price) = price ^ flip`.
+    flip: u64,
     rungs: Vec<Rung>,
 }
 
 impl Ladder {
     pub(crate) fn new(side: Side) -> Self {
         Ladder {
-            side,
+            flip: match side {
+                Side::Buy => 0,
+                Side::Sell => u64::MAX,
+            },
             rungs: Vec::new(),
         }
     }
@@ -34,10 +39,7 @@ impl Ladder {
     /// The ordering key of `price` on this side (larger is better).
     #[inline(always)]
     pub(crate) fn key(&self, price: u64) -> u64 {
-        match self.side {
-            Side::Buy => price,
-            Side::Sell => u64::MAX - price,
-        }
+        price ^ self.flip
     }
 
     #[inline(always)]
