@@ -29,6 +29,7 @@ pub const MAX_LIVE_ORDERS: usize = (u32::MAX - 1) as usize;
 struct Order {
     id: u64,
     qty: u64,
+    /// Previous order in the level's queue; unspecified for the head (`Level::head`).
     prev: u32,
     next: u32,
     level: u32,
@@ -466,7 +467,8 @@ impl Book {
                 let (mut n, mut total, mut cur, mut prev) = (0u32, 0u128, l.head, NIL);
                 while cur != NIL {
                     let o = &self.orders[cur as usize];
-                    if o.prev != prev || o.level != r.level {
+                    // A head's `prev` is not maintained (see `pop_head`).
+                    if (cur != l.head && o.prev != prev) || o.level != r.level {
                         return Err(format!("broken links at order {}", o.id));
                     }
                     if o.qty == 0 {
@@ -661,9 +663,9 @@ impl Book {
         l.head = o.next;
         if o.next == NIL {
             l.tail = NIL;
-        } else {
-            self.orders[o.next as usize].prev = NIL;
         }
+        // The new head's `prev` is left stale: a head is recognised by `Level::head`, so
+        // matching never touches the order behind the one it consumes.
         l.count -= 1;
         l.total_qty -= o.qty as u128;
         self.unindex_and_free(head, o.id);
@@ -690,21 +692,25 @@ impl Book {
         let o = self.orders[slot as usize];
         let li = o.level as usize;
         {
-            if o.prev == NIL {
+            // A head's `prev` is stale (see `pop_head`): test head-ness on the level.
+            let is_head = self.levels[li].head == slot;
+            let prev = if is_head { NIL } else { o.prev };
+            if is_head {
                 self.levels[li].head = o.next;
             } else {
-                self.orders[o.prev as usize].next = o.next;
+                self.orders[prev as usize].next = o.next;
             }
             if o.next == NIL {
-                self.levels[li].tail = o.prev;
+                self.levels[li].tail = prev;
             } else {
-                self.orders[o.next as usize].prev = o.prev;
+                self.orders[o.next as usize].prev = prev;
             }
             let l = &mut self.levels[li];
             l.count -= 1;
             l.total_qty -= o.qty as u128;
         }
-        self.index.remove_at(index_pos);
+        let orders = &self.orders;
+        self.index.remove_at(index_pos, |s| orders[s as usize].id);
         self.free_slot(slot);
         if self.levels[li].count == 0 {
             let (price, side) = (self.levels[li].price, self.levels[li].side);
@@ -754,7 +760,9 @@ impl Book {
             Err(at) => ladder.insert(at, key, level),
             Ok(_) => debug_assert!(false, "level {price} on the ladder but not indexed"),
         }
-        self.level_index.insert(price, level);
+        let levels = &self.levels;
+        self.level_index
+            .insert(price, level, |s| levels[s as usize].price);
         level
     }
 
@@ -809,9 +817,10 @@ impl Book {
         l.tail = slot;
         l.count += 1;
         l.total_qty += qty as u128;
+        let orders = &self.orders;
         match vacancy {
-            Some(v) => self.index.insert_vacant(v, slot),
-            None => self.index.insert(id, slot),
+            Some(v) => self.index.insert_vacant(v, slot, |s| orders[s as usize].id),
+            None => self.index.insert(id, slot, |s| orders[s as usize].id),
         }
         self.live += 1;
     }

@@ -1,24 +1,24 @@
 //! u64 key -> slab slot map (order id -> order slot, price -> level slot): open addressing over
 //! groups of eight entries, probed a group at a time with one control word per group.
 //!
-//! Layout: `entries` holds 8 bytes per entry (32 hash bits, the "tag", and the 32-bit slab slot);
-//! `ctrl` holds one byte per entry, packed eight to a `u64` per group: `0x80` for empty, else
-//! seven more hash bits. A probe reads its home group's control word (1/8 of the entry bytes, so
+//! Layout: `entries` holds the 32-bit slab slot of each entry; `ctrl` holds one byte per entry,
+//! packed eight to a `u64` per group: `0x80` for empty, else seven bits of the key's hash. A probe reads its home group's control word (1/8 of the entry bytes, so
 //! it is usually cached), finds the bytes that match — and the empty bytes — with a few word
 //! operations (SWAR) instead of a branch per entry, and reads an entry only for a byte match.
 //! Looking up an absent key (the duplicate-id check of every new order) therefore usually
 //! touches one control word and no entry, and the branches taken depend on found / not found,
 //! which each call site sees consistently, not on how full a group happens to be.
 //!
-//! The key itself is not stored: a tag match is confirmed by reading the key from the slab,
-//! which the caller reads anyway. Groups are probed linearly from the home group; a key lives in
+//! The key itself is not stored: a control-byte match is confirmed by reading the key from the
+//! slab (which the caller reads anyway for a hit; for a miss, one byte in 128 matches by
+//! chance), and growing or refilling a hole rehashes keys read from the slab. Groups are probed linearly from the home group; a key lives in
 //! the first group of its probe sequence that had room. Deletion keeps that true without
 //! tombstones: if the group still has an empty byte, the byte just becomes empty; if the group
 //! was full, a key further along that needed the group to be full to be found is moved back into
 //! the hole (backward shift at group granularity), and so on. At a load of at most 1/2 a full
 //! group is rare, so deletion is almost always one byte write.
 //!
-//! Memory: 9 bytes x capacity (capacity <= 4 x live entries just after a doubling).
+//! Memory: 5 bytes x capacity (capacity <= 4 x live entries just after a doubling).
 
 const EMPTY: u8 = 0x80;
 const GROUP: usize = 8;
@@ -34,7 +34,7 @@ const MAX_CAPACITY_BITS: u32 = 32;
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Vacancy {
     pos: usize,
-    tag: u32,
+    hash: u32,
 }
 
 /// Outcome of [`KeyIndex::probe`].
@@ -48,9 +48,8 @@ pub(crate) enum Probe {
 pub(crate) struct KeyIndex {
     /// One control word per group.
     ctrl: Vec<u64>,
-    /// `GROUP` entries per group: `tag << 32 | slot` (meaningless where the control byte is
-    /// empty).
-    entries: Vec<u64>,
+    /// `GROUP` slab slots per group (meaningless where the control byte is empty).
+    entries: Vec<u32>,
     bits: u32,
     /// `ctrl.len() - 1`.
     group_mask: usize,
@@ -60,15 +59,15 @@ pub(crate) struct KeyIndex {
 /// 32 hash bits of a key. The low bits choose the home group, the top seven go into the
 /// control byte.
 #[inline(always)]
-fn tag_of(key: u64) -> u32 {
+fn hash_of(key: u64) -> u32 {
     let x = (key ^ (key >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     (x >> 32) as u32
 }
 
-/// The control byte of a tag (never [`EMPTY`]: the high bit is clear).
+/// The control byte of a hash (never [`EMPTY`]: the high bit is clear).
 #[inline(always)]
-fn ctrl_byte(tag: u32) -> u8 {
-    (tag >> 25) as u8
+fn ctrl_byte(hash: u32) -> u8 {
+    (hash >> 25) as u8
 }
 
 /// High bit of each byte of `w` set iff that byte equals `byte` (exact: no carry crosses bytes).
@@ -108,7 +107,7 @@ impl KeyIndex {
         let groups = (1usize << bits) / GROUP;
         KeyIndex {
             ctrl: vec![LO * u64::from(EMPTY); groups],
-            entries: vec![0; 1 << bits],
+            entries: vec![0u32; 1 << bits],
             bits,
             group_mask: groups - 1,
             len: 0,
@@ -116,8 +115,8 @@ impl KeyIndex {
     }
 
     #[inline(always)]
-    fn home_group(&self, tag: u32) -> usize {
-        tag as usize & self.group_mask
+    fn home_group(&self, hash: u32) -> usize {
+        hash as usize & self.group_mask
     }
 
     #[inline(always)]
@@ -131,17 +130,16 @@ impl KeyIndex {
     /// The returned position stays valid until the table is next modified.
     #[inline(always)]
     pub(crate) fn probe(&self, key: u64, key_at: impl Fn(u32) -> u64) -> Probe {
-        let tag = tag_of(key);
-        let byte = ctrl_byte(tag);
-        let mut g = self.home_group(tag);
+        let hash = hash_of(key);
+        let byte = ctrl_byte(hash);
+        let mut g = self.home_group(hash);
         loop {
             let w = self.ctrl[g];
             let mut m = match_byte(w, byte);
             while m != 0 {
                 let pos = g * GROUP + first_byte(m);
-                let e = self.entries[pos];
-                let slot = e as u32;
-                if (e >> 32) as u32 == tag && key_at(slot) == key {
+                let slot = self.entries[pos];
+                if key_at(slot) == key {
                     return Probe::Found { pos, slot };
                 }
                 m &= m - 1;
@@ -150,7 +148,7 @@ impl KeyIndex {
             if empty != 0 {
                 return Probe::Vacant(Vacancy {
                     pos: g * GROUP + first_byte(empty),
-                    tag,
+                    hash,
                 });
             }
             g = (g + 1) & self.group_mask;
@@ -172,32 +170,38 @@ impl KeyIndex {
     }
 
     /// Inserts at a vacancy returned by [`KeyIndex::probe`] with no modification since.
-    #[inline]
-    pub(crate) fn insert_vacant(&mut self, vacancy: Vacancy, slot: u32) {
+    /// `key_at` as for [`KeyIndex::probe`] (a growing table rehashes every key).
+    #[inline(always)]
+    pub(crate) fn insert_vacant(
+        &mut self,
+        vacancy: Vacancy,
+        slot: u32,
+        key_at: impl Fn(u32) -> u64,
+    ) {
         if self.must_grow() {
-            self.grow();
-            self.place(vacancy.tag, slot);
+            self.grow(&key_at);
+            self.place(vacancy.hash, slot);
         } else {
             debug_assert_eq!(self.ctrl_at(vacancy.pos), EMPTY);
-            self.write(vacancy.pos, vacancy.tag, slot);
+            self.write(vacancy.pos, vacancy.hash, slot);
         }
         self.len += 1;
     }
 
     /// Inserts `key -> slot`; the caller guarantees `key` is absent.
     #[inline]
-    pub(crate) fn insert(&mut self, key: u64, slot: u32) {
+    pub(crate) fn insert(&mut self, key: u64, slot: u32, key_at: impl Fn(u32) -> u64) {
         if self.must_grow() {
-            self.grow();
+            self.grow(&key_at);
         }
-        self.place(tag_of(key), slot);
+        self.place(hash_of(key), slot);
         self.len += 1;
     }
 
     #[inline(always)]
-    fn write(&mut self, pos: usize, tag: u32, slot: u32) {
-        self.set_ctrl(pos, ctrl_byte(tag));
-        self.entries[pos] = (u64::from(tag) << 32) | u64::from(slot);
+    fn write(&mut self, pos: usize, hash: u32, slot: u32) {
+        self.set_ctrl(pos, ctrl_byte(hash));
+        self.entries[pos] = slot;
     }
 
     #[inline(always)]
@@ -207,12 +211,12 @@ impl KeyIndex {
 
     /// Writes an entry into the first empty byte along its probe sequence.
     #[inline(always)]
-    fn place(&mut self, tag: u32, slot: u32) {
-        let mut g = self.home_group(tag);
+    fn place(&mut self, hash: u32, slot: u32) {
+        let mut g = self.home_group(hash);
         loop {
             let empty = match_empty(self.ctrl[g]);
             if empty != 0 {
-                self.write(g * GROUP + first_byte(empty), tag, slot);
+                self.write(g * GROUP + first_byte(empty), hash, slot);
                 return;
             }
             g = (g + 1) & self.group_mask;
@@ -221,15 +225,15 @@ impl KeyIndex {
 
     #[cold]
     #[inline(never)]
-    fn grow(&mut self) {
+    fn grow(&mut self, key_at: &impl Fn(u32) -> u64) {
         let len = self.len;
         let old = std::mem::replace(self, Self::with_bits(self.bits + 1));
         self.len = len;
         for (g, &w) in old.ctrl.iter().enumerate() {
             let mut full = !w & HI;
             while full != 0 {
-                let e = old.entries[g * GROUP + first_byte(full)];
-                self.place((e >> 32) as u32, e as u32);
+                let slot = old.entries[g * GROUP + first_byte(full)];
+                self.place(hash_of(key_at(slot)), slot);
                 full &= full - 1;
             }
         }
@@ -238,9 +242,9 @@ impl KeyIndex {
     /// Removes `key`; returns its slot if it was present.
     #[inline]
     pub(crate) fn remove(&mut self, key: u64, key_at: impl Fn(u32) -> u64) -> Option<u32> {
-        match self.probe(key, key_at) {
+        match self.probe(key, &key_at) {
             Probe::Found { pos, slot } => {
-                self.remove_at(pos);
+                self.remove_at(pos, key_at);
                 Some(slot)
             }
             Probe::Vacant(_) => None,
@@ -248,16 +252,17 @@ impl KeyIndex {
     }
 
     /// Removes the entry at a position returned by [`KeyIndex::probe`] with no modification
-    /// since.
-    #[inline]
-    pub(crate) fn remove_at(&mut self, pos: usize) {
+    /// since. `key_at` as for [`KeyIndex::probe`] (a hole may need refilling from keys further
+    /// along).
+    #[inline(always)]
+    pub(crate) fn remove_at(&mut self, pos: usize, key_at: impl Fn(u32) -> u64) {
         debug_assert_ne!(self.ctrl_at(pos), EMPTY);
         self.len -= 1;
         if match_empty(self.ctrl[pos / GROUP]) != 0 {
             // The group had room, so no probe sequence runs through it: nothing depends on it.
             self.set_ctrl(pos, EMPTY);
         } else {
-            self.refill_hole(pos);
+            self.refill_hole(pos, &key_at);
         }
     }
 
@@ -267,7 +272,7 @@ impl KeyIndex {
     /// group.
     #[cold]
     #[inline(never)]
-    fn refill_hole(&mut self, mut hole: usize) {
+    fn refill_hole(&mut self, mut hole: usize, key_at: &impl Fn(u32) -> u64) {
         'hole: loop {
             let hole_group = hole / GROUP;
             let mut g = (hole_group + 1) & self.group_mask;
@@ -276,15 +281,15 @@ impl KeyIndex {
                 let mut full = !w & HI;
                 while full != 0 {
                     let pos = g * GROUP + first_byte(full);
-                    let e = self.entries[pos];
-                    let home = self.home_group((e >> 32) as u32);
+                    let slot = self.entries[pos];
+                    let hash = hash_of(key_at(slot));
+                    let home = self.home_group(hash);
                     // The key at `g` needs `hole_group` full unless its home lies in
                     // (hole_group, g].
                     let dist_home = g.wrapping_sub(home) & self.group_mask;
                     let dist_hole = g.wrapping_sub(hole_group) & self.group_mask;
                     if dist_home >= dist_hole {
-                        self.set_ctrl(hole, ctrl_byte((e >> 32) as u32));
-                        self.entries[hole] = e;
+                        self.write(hole, hash, slot);
                         hole = pos;
                         if match_empty(w) != 0 {
                             // `g` keeps room: nothing beyond depends on it.
@@ -310,7 +315,7 @@ impl KeyIndex {
     }
 
     pub(crate) fn capacity_bytes(&self) -> usize {
-        self.entries.capacity() * std::mem::size_of::<u64>()
+        self.entries.capacity() * std::mem::size_of::<u32>()
             + self.ctrl.capacity() * std::mem::size_of::<u64>()
     }
 
@@ -330,13 +335,13 @@ mod tests {
     impl KeyIndex {
         /// Every entry sits in the first group with room along its probe sequence: all groups
         /// from its home up to (not including) its own are full. Also checks `len`.
-        fn check_placement(&self) {
+        fn check_placement(&self, key_at: impl Fn(u32) -> u64) {
             let mut full_entries = 0;
             for (g, &w) in self.ctrl.iter().enumerate() {
                 let mut full = !w & HI;
                 while full != 0 {
-                    let e = self.entries[g * GROUP + first_byte(full)];
-                    let mut h = self.home_group((e >> 32) as u32);
+                    let slot = self.entries[g * GROUP + first_byte(full)];
+                    let mut h = self.home_group(hash_of(key_at(slot)));
                     while h != g {
                         assert_eq!(match_empty(self.ctrl[h]), 0, "hole on the path to {g}");
                         h = (h + 1) & self.group_mask;
@@ -355,7 +360,7 @@ mod tests {
         let mut keys: Vec<u64> = Vec::new();
         let mut k = 0u64;
         while keys.len() < 30 {
-            if tag_of(k) & 0b11 == 0 {
+            if hash_of(k) & 0b11 == 0 {
                 keys.push(k);
             }
             k += 1;
@@ -377,10 +382,10 @@ mod tests {
             } else {
                 assert_eq!(idx.find(key, |s| ks[s as usize]), None);
                 let slot = ks.iter().position(|&c| c == key).unwrap() as u32;
-                idx.insert(key, slot);
+                idx.insert(key, slot, |s| ks[s as usize]);
                 live.push(key);
             }
-            idx.check_placement();
+            idx.check_placement(|s| ks[s as usize]);
             for &l in &live {
                 let slot = ks.iter().position(|&c| c == l).unwrap() as u32;
                 assert_eq!(idx.find(l, |s| ks[s as usize]), Some(slot));
@@ -426,7 +431,8 @@ mod tests {
                 assert_eq!(idx.find(id, |s| ids_ref[s as usize]), None);
                 let slot = ids.len() as u32;
                 ids.push(id);
-                idx.insert(id, slot);
+                let ids_ref = &ids;
+                idx.insert(id, slot, |s| ids_ref[s as usize]);
                 model.insert(id, slot);
             }
             assert_eq!(idx.len(), model.len());
