@@ -11,19 +11,22 @@
 
 use crate::command::{Command, Side, Tif};
 use crate::event::{Event, EventSink, RejectReason};
-use crate::key_index::{KeyIndex, Probe, Vacancy};
+use crate::key_index::{KeyIndex, Probe, Slab, Vacancy};
 use crate::ladder::Ladder;
 
 /// Null link in the intrusive lists and free lists.
 const NIL: u32 = u32::MAX;
 
-/// Most orders that may rest at once (slab indices are `u32`, `u32::MAX` is the null link).
+/// Most orders that may rest at once (slab indices are `u32`, and level slots, never more than
+/// the live orders, must leave the top bit of [`Order::level_owned`] free).
 /// A GTC or post-only LIMIT arriving when the book holds this many is rejected `INVALID`.
-pub const MAX_LIVE_ORDERS: usize = (u32::MAX - 1) as usize;
+pub const MAX_LIVE_ORDERS: usize = (1 << 31) - 1;
 
-/// `repr(C)` keeps the fields a cancel touches (id, qty, links, level) in the first 29 bytes and
-/// the owner (read only when matching) last; with the 40-byte stride that lowers the share of
-/// cancels that touch two cache lines (the cachegrind miss count did not move measurably).
+/// Top bit of [`Order::level_owned`]: the order has an owner.
+const OWNED: u32 = 1 << 31;
+
+/// `repr(C)` keeps the fields a cancel touches (id, qty, links, level) in the first 32 bytes and
+/// the owner (read only when matching) last.
 #[derive(Clone, Copy, Debug)]
 #[repr(C)]
 struct Order {
@@ -32,9 +35,55 @@ struct Order {
     /// Previous order in the level's queue; unspecified for the head (`Level::head`).
     prev: u32,
     next: u32,
-    level: u32,
-    has_owner: bool,
+    /// Level slot in the low 31 bits; [`OWNED`] set iff `owner` applies.
+    level_owned: u32,
+    /// Position of this order's entry in the id index, kept current by [`Slab::entry_moved`],
+    /// so that an order consumed by matching leaves the index without a lookup.
+    index_pos: u32,
     owner: u64,
+}
+
+impl Order {
+    #[inline(always)]
+    fn level(&self) -> u32 {
+        self.level_owned & !OWNED
+    }
+
+    #[inline(always)]
+    fn owner(&self) -> Option<u64> {
+        (self.level_owned & OWNED != 0).then_some(self.owner)
+    }
+
+    #[inline(always)]
+    fn owned_by(&self, owner: u64) -> bool {
+        self.level_owned & OWNED != 0 && self.owner == owner
+    }
+}
+
+/// The order slab as the id index sees it.
+struct Orders<'a>(&'a mut [Order]);
+
+impl Slab for Orders<'_> {
+    #[inline(always)]
+    fn key(&self, slot: u32) -> u64 {
+        self.0[slot as usize].id
+    }
+    #[inline(always)]
+    fn entry_moved(&mut self, slot: u32, pos: u32) {
+        self.0[slot as usize].index_pos = pos;
+    }
+}
+
+/// The level slab as the price index sees it (levels do not track their entry).
+struct Levels<'a>(&'a mut [Level]);
+
+impl Slab for Levels<'_> {
+    #[inline(always)]
+    fn key(&self, slot: u32) -> u64 {
+        self.0[slot as usize].price
+    }
+    #[inline(always)]
+    fn entry_moved(&mut self, _slot: u32, _pos: u32) {}
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -289,7 +338,7 @@ impl Book {
             return;
         }
         let o = self.orders[slot as usize];
-        let level = &mut self.levels[o.level as usize];
+        let level = &mut self.levels[o.level() as usize];
         if price == level.price && qty <= o.qty {
             level.total_qty -= (o.qty - qty) as u128;
             self.orders[slot as usize].qty = qty;
@@ -297,7 +346,7 @@ impl Book {
             return;
         }
         let side = level.side;
-        let owner = o.has_owner.then_some(o.owner);
+        let owner = o.owner();
         self.remove_order(slot, pos);
         sink.on_event(Event::Modified { id, price, qty });
         let remaining = if self.crosses(side, price) {
@@ -331,13 +380,13 @@ impl Book {
 
     fn order_info(&self, slot: u32) -> OrderInfo {
         let o = &self.orders[slot as usize];
-        let l = &self.levels[o.level as usize];
+        let l = &self.levels[o.level() as usize];
         OrderInfo {
             id: o.id,
             side: l.side,
             price: l.price,
             qty: o.qty,
-            owner: o.has_owner.then_some(o.owner),
+            owner: o.owner(),
         }
     }
 
@@ -468,7 +517,7 @@ impl Book {
                 while cur != NIL {
                     let o = &self.orders[cur as usize];
                     // A head's `prev` is not maintained (see `pop_head`).
-                    if (cur != l.head && o.prev != prev) || o.level != r.level {
+                    if (cur != l.head && o.prev != prev) || o.level() != r.level {
                         return Err(format!("broken links at order {}", o.id));
                     }
                     if o.qty == 0 {
@@ -476,6 +525,9 @@ impl Book {
                     }
                     if self.find(o.id) != Some(cur) {
                         return Err(format!("order {} not indexed (or duplicate id)", o.id));
+                    }
+                    if self.index.slot_at(o.index_pos as usize) != Some(cur) {
+                        return Err(format!("order {} has a stale index position", o.id));
                     }
                     n += 1;
                     total += o.qty as u128;
@@ -571,7 +623,7 @@ impl Book {
                     let mut cur = l.head;
                     while cur != NIL {
                         let o = &self.orders[cur as usize];
-                        if !(o.has_owner && o.owner == own) {
+                        if !o.owned_by(own) {
                             have += o.qty as u128;
                             if have >= need {
                                 return true;
@@ -620,7 +672,7 @@ impl Book {
                     break;
                 }
                 let o = &mut self.orders[head as usize];
-                if stp && o.has_owner && o.owner == own {
+                if stp && o.owned_by(own) {
                     let (maker_id, maker_qty) = (o.id, o.qty);
                     sink.on_event(Event::Cancelled {
                         id: maker_id,
@@ -668,15 +720,10 @@ impl Book {
         // matching never touches the order behind the one it consumes.
         l.count -= 1;
         l.total_qty -= o.qty as u128;
-        self.unindex_and_free(head, o.id);
-    }
-
-    #[inline(always)]
-    fn unindex_and_free(&mut self, slot: u32, id: u64) {
-        let orders = &self.orders;
-        let removed = self.index.remove(id, |s| orders[s as usize].id);
-        debug_assert_eq!(removed, Some(slot));
-        self.free_slot(slot);
+        debug_assert_eq!(self.find(o.id), Some(head));
+        self.index
+            .remove_at(o.index_pos as usize, &mut Orders(&mut self.orders));
+        self.free_slot(head);
     }
 
     #[inline(always)]
@@ -690,7 +737,7 @@ impl Book {
     /// from the ladder if it empties. `index_pos` is its id-index position from a fresh probe.
     fn remove_order(&mut self, slot: u32, index_pos: usize) {
         let o = self.orders[slot as usize];
-        let li = o.level as usize;
+        let li = o.level() as usize;
         {
             // A head's `prev` is stale (see `pop_head`): test head-ness on the level.
             let is_head = self.levels[li].head == slot;
@@ -709,8 +756,8 @@ impl Book {
             l.count -= 1;
             l.total_qty -= o.qty as u128;
         }
-        let orders = &self.orders;
-        self.index.remove_at(index_pos, |s| orders[s as usize].id);
+        self.index
+            .remove_at(index_pos, &mut Orders(&mut self.orders));
         self.free_slot(slot);
         if self.levels[li].count == 0 {
             let (price, side) = (self.levels[li].price, self.levels[li].side);
@@ -720,15 +767,16 @@ impl Book {
             } else {
                 debug_assert!(false, "live level missing from its ladder");
             }
-            self.free_level(o.level);
+            self.free_level(o.level());
         }
     }
 
     #[inline(always)]
     fn free_level(&mut self, level: u32) {
-        let levels = &self.levels;
-        let price = levels[level as usize].price;
-        let removed = self.level_index.remove(price, |s| levels[s as usize].price);
+        let price = self.levels[level as usize].price;
+        let removed = self
+            .level_index
+            .remove(price, &mut Levels(&mut self.levels));
         debug_assert_eq!(removed, Some(level));
         self.levels[level as usize].head = self.free_level;
         self.free_level = level;
@@ -760,9 +808,8 @@ impl Book {
             Err(at) => ladder.insert(at, key, level),
             Ok(_) => debug_assert!(false, "level {price} on the ladder but not indexed"),
         }
-        let levels = &self.levels;
         self.level_index
-            .insert(price, level, |s| levels[s as usize].price);
+            .insert(price, level, &mut Levels(&mut self.levels));
         level
     }
 
@@ -784,19 +831,21 @@ impl Book {
             Some(level) => level,
             None => self.new_level(side, price),
         };
-        let (has_owner, owner) = match owner {
-            Some(o) => (true, o),
-            None => (false, 0),
+        let (owned, owner) = match owner {
+            Some(o) => (OWNED, o),
+            None => (0, 0),
         };
+        debug_assert!(level < OWNED, "levels never outnumber MAX_LIVE_ORDERS");
         let tail = self.levels[level as usize].tail;
         let order = Order {
             id,
             qty,
-            owner,
-            level,
             prev: tail,
             next: NIL,
-            has_owner,
+            level_owned: level | owned,
+            // Set by the index insert below.
+            index_pos: 0,
+            owner,
         };
         let slot = if self.free_order != NIL {
             let s = self.free_order;
@@ -817,10 +866,10 @@ impl Book {
         l.tail = slot;
         l.count += 1;
         l.total_qty += qty as u128;
-        let orders = &self.orders;
+        let orders = &mut Orders(&mut self.orders);
         match vacancy {
-            Some(v) => self.index.insert_vacant(v, slot, |s| orders[s as usize].id),
-            None => self.index.insert(id, slot, |s| orders[s as usize].id),
+            Some(v) => self.index.insert_vacant(v, slot, orders),
+            None => self.index.insert(id, slot, orders),
         }
         self.live += 1;
     }

@@ -143,7 +143,14 @@ impl Default for EventChecksum {
 
 impl EventChecksum {
     const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+    /// Per-field-position constants (odd, so each product keeps every bit of its field).
+    const K: [u64; 4] = [
+        0xff51_afd7_ed55_8ccd,
+        0xc4ce_b9fe_1a85_ec53,
+        0xbf58_476d_1ce4_e5b9,
+        0x94d0_49bb_1331_11eb,
+    ];
 
     pub fn new() -> Self {
         EventChecksum {
@@ -163,49 +170,31 @@ impl EventChecksum {
     }
 
     #[inline(always)]
-    fn word(&mut self, w: u64) {
-        let h = (self.state ^ w).wrapping_mul(Self::PRIME);
-        self.state = h ^ (h >> 29);
+    fn fold(&mut self, tag: u64, fields: &[u64]) {
+        let mut e = tag;
+        for (f, k) in fields.iter().zip(Self::K) {
+            e = e.wrapping_add(f.wrapping_mul(k));
+        }
+        let h = (self.state ^ e).wrapping_mul(Self::MULTIPLIER);
+        self.state = h ^ (h >> 32);
+        self.events += 1;
     }
 }
 
 impl EventSink for EventChecksum {
     #[inline(always)]
     fn on_event(&mut self, event: Event) {
-        self.events += 1;
         match event {
-            Event::Accept { id } => {
-                self.word(1);
-                self.word(id);
-            }
-            Event::Reject { id, reason } => {
-                self.word(2);
-                self.word(id);
-                self.word(reason.code());
-            }
+            Event::Accept { id } => self.fold(1, &[id]),
+            Event::Reject { id, reason } => self.fold(2, &[id, reason.code()]),
             Event::Trade {
                 taker_id,
                 maker_id,
                 price,
                 qty,
-            } => {
-                self.word(3);
-                self.word(taker_id);
-                self.word(maker_id);
-                self.word(price);
-                self.word(qty);
-            }
-            Event::Cancelled { id, remaining_qty } => {
-                self.word(4);
-                self.word(id);
-                self.word(remaining_qty);
-            }
-            Event::Modified { id, price, qty } => {
-                self.word(5);
-                self.word(id);
-                self.word(price);
-                self.word(qty);
-            }
+            } => self.fold(3, &[taker_id, maker_id, price, qty]),
+            Event::Cancelled { id, remaining_qty } => self.fold(4, &[id, remaining_qty]),
+            Event::Modified { id, price, qty } => self.fold(5, &[id, price, qty]),
         }
     }
 }

@@ -20,6 +20,14 @@
 //!
 //! Memory: 5 bytes x capacity (capacity <= 4 x live entries just after a doubling).
 
+/// The slab an index points into: how to read the key at a slot, and where to record the
+/// position of a slot's entry whenever it is written (insert, growth, refill of a hole), so
+/// that a holder can later remove its entry with [`KeyIndex::remove_at`] without a lookup.
+pub(crate) trait Slab {
+    fn key(&self, slot: u32) -> u64;
+    fn entry_moved(&mut self, slot: u32, pos: u32);
+}
+
 const EMPTY: u8 = 0x80;
 const GROUP: usize = 8;
 const LO: u64 = 0x0101_0101_0101_0101;
@@ -170,38 +178,35 @@ impl KeyIndex {
     }
 
     /// Inserts at a vacancy returned by [`KeyIndex::probe`] with no modification since.
-    /// `key_at` as for [`KeyIndex::probe`] (a growing table rehashes every key).
+    /// (A growing table rehashes every key from the slab and reports every new position.)
     #[inline(always)]
-    pub(crate) fn insert_vacant(
-        &mut self,
-        vacancy: Vacancy,
-        slot: u32,
-        key_at: impl Fn(u32) -> u64,
-    ) {
+    pub(crate) fn insert_vacant(&mut self, vacancy: Vacancy, slot: u32, slab: &mut impl Slab) {
         if self.must_grow() {
-            self.grow(&key_at);
-            self.place(vacancy.hash, slot);
+            self.grow(slab);
+            self.place(vacancy.hash, slot, slab);
         } else {
             debug_assert_eq!(self.ctrl_at(vacancy.pos), EMPTY);
-            self.write(vacancy.pos, vacancy.hash, slot);
+            self.write(vacancy.pos, vacancy.hash, slot, slab);
         }
         self.len += 1;
     }
 
     /// Inserts `key -> slot`; the caller guarantees `key` is absent.
     #[inline]
-    pub(crate) fn insert(&mut self, key: u64, slot: u32, key_at: impl Fn(u32) -> u64) {
+    pub(crate) fn insert(&mut self, key: u64, slot: u32, slab: &mut impl Slab) {
         if self.must_grow() {
-            self.grow(&key_at);
+            self.grow(slab);
         }
-        self.place(hash_of(key), slot);
+        self.place(hash_of(key), slot, slab);
         self.len += 1;
     }
 
     #[inline(always)]
-    fn write(&mut self, pos: usize, hash: u32, slot: u32) {
+    fn write(&mut self, pos: usize, hash: u32, slot: u32, slab: &mut impl Slab) {
         self.set_ctrl(pos, ctrl_byte(hash));
         self.entries[pos] = slot;
+        // Positions are below the capacity, at most 2^32.
+        slab.entry_moved(slot, pos as u32);
     }
 
     #[inline(always)]
@@ -211,12 +216,12 @@ impl KeyIndex {
 
     /// Writes an entry into the first empty byte along its probe sequence.
     #[inline(always)]
-    fn place(&mut self, hash: u32, slot: u32) {
+    fn place(&mut self, hash: u32, slot: u32, slab: &mut impl Slab) {
         let mut g = self.home_group(hash);
         loop {
             let empty = match_empty(self.ctrl[g]);
             if empty != 0 {
-                self.write(g * GROUP + first_byte(empty), hash, slot);
+                self.write(g * GROUP + first_byte(empty), hash, slot, slab);
                 return;
             }
             g = (g + 1) & self.group_mask;
@@ -225,7 +230,7 @@ impl KeyIndex {
 
     #[cold]
     #[inline(never)]
-    fn grow(&mut self, key_at: &impl Fn(u32) -> u64) {
+    fn grow(&mut self, slab: &mut impl Slab) {
         let len = self.len;
         let old = std::mem::replace(self, Self::with_bits(self.bits + 1));
         self.len = len;
@@ -233,7 +238,7 @@ impl KeyIndex {
             let mut full = !w & HI;
             while full != 0 {
                 let slot = old.entries[g * GROUP + first_byte(full)];
-                self.place(hash_of(key_at(slot)), slot);
+                self.place(hash_of(slab.key(slot)), slot, slab);
                 full &= full - 1;
             }
         }
@@ -241,28 +246,27 @@ impl KeyIndex {
 
     /// Removes `key`; returns its slot if it was present.
     #[inline]
-    pub(crate) fn remove(&mut self, key: u64, key_at: impl Fn(u32) -> u64) -> Option<u32> {
-        match self.probe(key, &key_at) {
+    pub(crate) fn remove(&mut self, key: u64, slab: &mut impl Slab) -> Option<u32> {
+        match self.probe(key, |s| slab.key(s)) {
             Probe::Found { pos, slot } => {
-                self.remove_at(pos, key_at);
+                self.remove_at(pos, slab);
                 Some(slot)
             }
             Probe::Vacant(_) => None,
         }
     }
 
-    /// Removes the entry at a position returned by [`KeyIndex::probe`] with no modification
-    /// since. `key_at` as for [`KeyIndex::probe`] (a hole may need refilling from keys further
-    /// along).
+    /// Removes the entry at `pos`: a position returned by [`KeyIndex::probe`] with no
+    /// modification since, or the latest one reported to [`Slab::entry_moved`] for that slot.
     #[inline(always)]
-    pub(crate) fn remove_at(&mut self, pos: usize, key_at: impl Fn(u32) -> u64) {
+    pub(crate) fn remove_at(&mut self, pos: usize, slab: &mut impl Slab) {
         debug_assert_ne!(self.ctrl_at(pos), EMPTY);
         self.len -= 1;
         if match_empty(self.ctrl[pos / GROUP]) != 0 {
             // The group had room, so no probe sequence runs through it: nothing depends on it.
             self.set_ctrl(pos, EMPTY);
         } else {
-            self.refill_hole(pos, &key_at);
+            self.refill_hole(pos, slab);
         }
     }
 
@@ -272,7 +276,7 @@ impl KeyIndex {
     /// group.
     #[cold]
     #[inline(never)]
-    fn refill_hole(&mut self, mut hole: usize, key_at: &impl Fn(u32) -> u64) {
+    fn refill_hole(&mut self, mut hole: usize, slab: &mut impl Slab) {
         'hole: loop {
             let hole_group = hole / GROUP;
             let mut g = (hole_group + 1) & self.group_mask;
@@ -282,14 +286,14 @@ impl KeyIndex {
                 while full != 0 {
                     let pos = g * GROUP + first_byte(full);
                     let slot = self.entries[pos];
-                    let hash = hash_of(key_at(slot));
+                    let hash = hash_of(slab.key(slot));
                     let home = self.home_group(hash);
                     // The key at `g` needs `hole_group` full unless its home lies in
                     // (hole_group, g].
                     let dist_home = g.wrapping_sub(home) & self.group_mask;
                     let dist_hole = g.wrapping_sub(hole_group) & self.group_mask;
                     if dist_home >= dist_hole {
-                        self.write(hole, hash, slot);
+                        self.write(hole, hash, slot, slab);
                         hole = pos;
                         if match_empty(w) != 0 {
                             // `g` keeps room: nothing beyond depends on it.
@@ -308,6 +312,11 @@ impl KeyIndex {
                 g = (g + 1) & self.group_mask;
             }
         }
+    }
+
+    /// The slot whose entry is at `pos`, if that entry is occupied (for invariant checks).
+    pub(crate) fn slot_at(&self, pos: usize) -> Option<u32> {
+        (pos < self.entries.len() && self.ctrl_at(pos) != EMPTY).then(|| self.entries[pos])
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -332,6 +341,21 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    /// Keys by slot, and where each slot's entry was last reported.
+    struct Keys<'a> {
+        keys: &'a [u64],
+        pos: HashMap<u32, u32>,
+    }
+
+    impl Slab for Keys<'_> {
+        fn key(&self, slot: u32) -> u64 {
+            self.keys[slot as usize]
+        }
+        fn entry_moved(&mut self, slot: u32, pos: u32) {
+            self.pos.insert(slot, pos);
+        }
+    }
+
     impl KeyIndex {
         /// Every entry sits in the first group with room along its probe sequence: all groups
         /// from its home up to (not including) its own are full. Also checks `len`.
@@ -355,7 +379,7 @@ mod tests {
     }
 
     #[test]
-    fn deleting_from_full_groups_keeps_every_key_reachable() {
+    fn deleting_from_full_groups_keeps_every_key_reachable_and_positions_current() {
         // Keys chosen to share home groups in a 64-entry table, so groups fill and overflow.
         let mut keys: Vec<u64> = Vec::new();
         let mut k = 0u64;
@@ -365,30 +389,34 @@ mod tests {
             }
             k += 1;
         }
+        let mut slab = Keys {
+            keys: &keys,
+            pos: HashMap::new(),
+        };
         let mut idx = KeyIndex::with_capacity(32);
         assert_eq!(idx.entries.len(), 64);
         let mut x = 7u64;
-        let mut live: Vec<u64> = Vec::new();
+        let mut live: Vec<u32> = Vec::new();
         for _ in 0..20_000 {
             x = x
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            let key = keys[(x >> 40) as usize % keys.len()];
-            let ks = &keys;
-            if let Some(i) = live.iter().position(|&l| l == key) {
-                let slot = ks.iter().position(|&c| c == key).unwrap() as u32;
-                assert_eq!(idx.remove(key, |s| ks[s as usize]), Some(slot));
+            let slot = ((x >> 40) % keys.len() as u64) as u32;
+            let key = keys[slot as usize];
+            if let Some(i) = live.iter().position(|&l| l == slot) {
+                // Remove by the last reported position, as the book does for matched orders.
+                let pos = slab.pos[&slot] as usize;
+                idx.remove_at(pos, &mut slab);
                 live.swap_remove(i);
             } else {
-                assert_eq!(idx.find(key, |s| ks[s as usize]), None);
-                let slot = ks.iter().position(|&c| c == key).unwrap() as u32;
-                idx.insert(key, slot, |s| ks[s as usize]);
-                live.push(key);
+                assert_eq!(idx.find(key, |s| keys[s as usize]), None);
+                idx.insert(key, slot, &mut slab);
+                live.push(slot);
             }
-            idx.check_placement(|s| ks[s as usize]);
+            idx.check_placement(|s| keys[s as usize]);
             for &l in &live {
-                let slot = ks.iter().position(|&c| c == l).unwrap() as u32;
-                assert_eq!(idx.find(l, |s| ks[s as usize]), Some(slot));
+                assert_eq!(idx.find(keys[l as usize], |s| keys[s as usize]), Some(l));
+                assert_eq!(idx.entries[slab.pos[&l] as usize], l, "stale position");
             }
         }
         // Every home group was one of 2 of the 8, so removals ran the refill path.
@@ -423,7 +451,11 @@ mod tests {
                 let ids_ref = &ids;
                 assert_eq!(idx.find(id, |s| ids_ref[s as usize]), Some(slot));
                 if step % 2 == 0 {
-                    assert_eq!(idx.remove(id, |s| ids_ref[s as usize]), Some(slot));
+                    let mut slab = Keys {
+                        keys: ids_ref,
+                        pos: HashMap::new(),
+                    };
+                    assert_eq!(idx.remove(id, &mut slab), Some(slot));
                     model.remove(&id);
                 }
             } else {
@@ -431,8 +463,11 @@ mod tests {
                 assert_eq!(idx.find(id, |s| ids_ref[s as usize]), None);
                 let slot = ids.len() as u32;
                 ids.push(id);
-                let ids_ref = &ids;
-                idx.insert(id, slot, |s| ids_ref[s as usize]);
+                let mut slab = Keys {
+                    keys: &ids,
+                    pos: HashMap::new(),
+                };
+                idx.insert(id, slot, &mut slab);
                 model.insert(id, slot);
             }
             assert_eq!(idx.len(), model.len());
