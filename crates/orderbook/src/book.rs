@@ -3,11 +3,14 @@
 //!
 //! Storage: orders live in a slab (`Vec<Order>`, 40 bytes each, plus a free list threaded
 //! through `next`), each price level is a doubly linked FIFO of slab indices, levels live in
-//! their own slab, a price -> level index finds an existing level without searching, and each
-//! side's [`Ladder`] keeps the non-empty levels sorted with the touch at the end. The id index
-//! ([`KeyIndex`]) maps order ids to slots; a probe's position is reused for the following insert
-//! or removal when nothing changed the index in between. Nothing on the hot path allocates once
-//! the slabs, ladders and indexes have grown to the working-set size (`tests/alloc_free.rs`).
+//! their own slab, a price -> level index finds an existing level without searching, and the two
+//! [`Ladder`]s (indexed by side, so side-generic code needs no branch) keep the non-empty levels
+//! sorted with the touch at the end. The id index ([`KeyIndex`]) maps order ids to slots; a
+//! probe's position is reused for the following insert or removal when nothing changed the
+//! index in between, and every order (and level) remembers where its index entry sits, so an
+//! order consumed by matching leaves the index without a lookup. Nothing on the hot path
+//! allocates once the slabs, ladders and indexes have grown to the working-set size
+//! (`tests/alloc_free.rs`).
 
 use crate::command::{Command, Side, Tif};
 use crate::event::{Event, EventSink, RejectReason};
@@ -74,7 +77,7 @@ impl Slab for Orders<'_> {
     }
 }
 
-/// The level slab as the price index sees it (levels do not track their entry).
+/// The level slab as the price index sees it.
 struct Levels<'a>(&'a mut [Level]);
 
 impl Slab for Levels<'_> {
@@ -83,7 +86,9 @@ impl Slab for Levels<'_> {
         self.0[slot as usize].price
     }
     #[inline(always)]
-    fn entry_moved(&mut self, _slot: u32, _pos: u32) {}
+    fn entry_moved(&mut self, slot: u32, pos: u32) {
+        self.0[slot as usize].index_pos = pos;
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -94,6 +99,8 @@ struct Level {
     head: u32,
     tail: u32,
     count: u32,
+    /// Position of this level's entry in the price index (see [`Slab::entry_moved`]).
+    index_pos: u32,
     side: Side,
 }
 
@@ -507,6 +514,9 @@ impl Book {
                 let l = &self.levels[r.level as usize];
                 let levels = &self.levels;
                 let indexed = self.level_index.find(l.price, |s| levels[s as usize].price);
+                if self.level_index.slot_at(l.index_pos as usize) != Some(r.level) {
+                    return Err(format!("level {} has a stale index position", l.price));
+                }
                 if l.side != side || ladder.key(l.price) != r.key || indexed != Some(r.level) {
                     return Err(format!("level {} misfiled", l.price));
                 }
@@ -735,6 +745,7 @@ impl Book {
 
     /// Removes a resting order from anywhere in its queue (cancel / modify), dropping its level
     /// from the ladder if it empties. `index_pos` is its id-index position from a fresh probe.
+    #[inline(always)]
     fn remove_order(&mut self, slot: u32, index_pos: usize) {
         let o = self.orders[slot as usize];
         let li = o.level() as usize;
@@ -773,11 +784,14 @@ impl Book {
 
     #[inline(always)]
     fn free_level(&mut self, level: u32) {
-        let price = self.levels[level as usize].price;
-        let removed = self
-            .level_index
-            .remove(price, &mut Levels(&mut self.levels));
-        debug_assert_eq!(removed, Some(level));
+        debug_assert_eq!(
+            self.level_index
+                .slot_at(self.levels[level as usize].index_pos as usize),
+            Some(level)
+        );
+        let pos = self.levels[level as usize].index_pos as usize;
+        self.level_index
+            .remove_at(pos, &mut Levels(&mut self.levels));
         self.levels[level as usize].head = self.free_level;
         self.free_level = level;
     }
@@ -791,6 +805,8 @@ impl Book {
             head: NIL,
             tail: NIL,
             count: 0,
+            // Set by the index insert below.
+            index_pos: 0,
             side,
         };
         let level = if self.free_level != NIL {

@@ -244,8 +244,8 @@ impl KeyIndex {
         }
     }
 
-    /// Removes `key`; returns its slot if it was present.
-    #[inline]
+    /// Removes `key`; returns its slot if it was present. (The book removes by position.)
+    #[cfg(test)]
     pub(crate) fn remove(&mut self, key: u64, slab: &mut impl Slab) -> Option<u32> {
         match self.probe(key, |s| slab.key(s)) {
             Probe::Found { pos, slot } => {
