@@ -32,7 +32,6 @@ const EMPTY: u8 = 0x80;
 const GROUP: usize = 8;
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
-const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
 /// Smallest table (entries, two groups); the table never shrinks below this.
 const MIN_CAPACITY_BITS: u32 = 4;
 /// Largest table (entries): 2^32, because tags carry 32 hash bits and slots are `u32`.
@@ -54,12 +53,12 @@ pub(crate) enum Probe {
 
 #[derive(Clone, Debug)]
 pub(crate) struct KeyIndex {
-    /// One control word per group.
-    ctrl: Vec<u64>,
+    /// One control byte per entry; a group's eight bytes are read as one little-endian word.
+    ctrl: Vec<u8>,
     /// `GROUP` slab slots per group (meaningless where the control byte is empty).
     entries: Vec<u32>,
     bits: u32,
-    /// `ctrl.len() - 1`.
+    /// Number of groups - 1.
     group_mask: usize,
     len: usize,
 }
@@ -78,12 +77,14 @@ fn ctrl_byte(hash: u32) -> u8 {
     (hash >> 25) as u8
 }
 
-/// High bit of each byte of `w` set iff that byte equals `byte` (exact: no carry crosses bytes).
+/// High bit set for each byte of `w` that equals `byte`, lowest first; a byte just above a
+/// matching one may be flagged too (a borrow), never one below it. So a word with no match
+/// flags nothing, the lowest flag is always a real match, and a stray flag costs one key
+/// comparison after a real match was already rejected.
 #[inline(always)]
 fn match_byte(w: u64, byte: u8) -> u64 {
     let x = w ^ (LO * u64::from(byte));
-    let nonzero = (((x & LOW7) + LOW7) | x) & HI;
-    !nonzero & HI
+    x.wrapping_sub(LO) & !x & HI
 }
 
 /// High bit of each empty byte of `w`.
@@ -114,7 +115,7 @@ impl KeyIndex {
     fn with_bits(bits: u32) -> Self {
         let groups = (1usize << bits) / GROUP;
         KeyIndex {
-            ctrl: vec![LO * u64::from(EMPTY); groups],
+            ctrl: vec![EMPTY; groups * GROUP],
             entries: vec![0u32; 1 << bits],
             bits,
             group_mask: groups - 1,
@@ -127,11 +128,18 @@ impl KeyIndex {
         hash as usize & self.group_mask
     }
 
+    /// The control word of group `g`: its eight control bytes, entry 0 lowest.
+    #[inline(always)]
+    fn group(&self, g: usize) -> u64 {
+        let start = g * GROUP;
+        let mut bytes = [0u8; GROUP];
+        bytes.copy_from_slice(&self.ctrl[start..start + GROUP]);
+        u64::from_le_bytes(bytes)
+    }
+
     #[inline(always)]
     fn set_ctrl(&mut self, pos: usize, byte: u8) {
-        let shift = 8 * (pos % GROUP);
-        let w = &mut self.ctrl[pos / GROUP];
-        *w = (*w & !(0xff << shift)) | (u64::from(byte) << shift);
+        self.ctrl[pos] = byte;
     }
 
     /// Looks `key` up, where `key_at(slot)` returns the key stored in the slab at `slot`.
@@ -142,7 +150,7 @@ impl KeyIndex {
         let byte = ctrl_byte(hash);
         let mut g = self.home_group(hash);
         loop {
-            let w = self.ctrl[g];
+            let w = self.group(g);
             let mut m = match_byte(w, byte);
             while m != 0 {
                 let pos = g * GROUP + first_byte(m);
@@ -211,7 +219,7 @@ impl KeyIndex {
 
     #[inline(always)]
     fn ctrl_at(&self, pos: usize) -> u8 {
-        (self.ctrl[pos / GROUP] >> (8 * (pos % GROUP))) as u8
+        self.ctrl[pos]
     }
 
     /// Writes an entry into the first empty byte along its probe sequence.
@@ -219,7 +227,7 @@ impl KeyIndex {
     fn place(&mut self, hash: u32, slot: u32, slab: &mut impl Slab) {
         let mut g = self.home_group(hash);
         loop {
-            let empty = match_empty(self.ctrl[g]);
+            let empty = match_empty(self.group(g));
             if empty != 0 {
                 self.write(g * GROUP + first_byte(empty), hash, slot, slab);
                 return;
@@ -234,7 +242,8 @@ impl KeyIndex {
         let len = self.len;
         let old = std::mem::replace(self, Self::with_bits(self.bits + 1));
         self.len = len;
-        for (g, &w) in old.ctrl.iter().enumerate() {
+        for g in 0..=old.group_mask {
+            let w = old.group(g);
             let mut full = !w & HI;
             while full != 0 {
                 let slot = old.entries[g * GROUP + first_byte(full)];
@@ -262,7 +271,7 @@ impl KeyIndex {
     pub(crate) fn remove_at(&mut self, pos: usize, slab: &mut impl Slab) {
         debug_assert_ne!(self.ctrl_at(pos), EMPTY);
         self.len -= 1;
-        if match_empty(self.ctrl[pos / GROUP]) != 0 {
+        if match_empty(self.group(pos / GROUP)) != 0 {
             // The group had room, so no probe sequence runs through it: nothing depends on it.
             self.set_ctrl(pos, EMPTY);
         } else {
@@ -281,7 +290,7 @@ impl KeyIndex {
             let hole_group = hole / GROUP;
             let mut g = (hole_group + 1) & self.group_mask;
             loop {
-                let w = self.ctrl[g];
+                let w = self.group(g);
                 let mut full = !w & HI;
                 while full != 0 {
                     let pos = g * GROUP + first_byte(full);
@@ -324,8 +333,7 @@ impl KeyIndex {
     }
 
     pub(crate) fn capacity_bytes(&self) -> usize {
-        self.entries.capacity() * std::mem::size_of::<u32>()
-            + self.ctrl.capacity() * std::mem::size_of::<u64>()
+        self.entries.capacity() * std::mem::size_of::<u32>() + self.ctrl.capacity()
     }
 
     /// Releases storage back to the fresh-table size when empty; otherwise keeps it.
@@ -361,13 +369,14 @@ mod tests {
         /// from its home up to (not including) its own are full. Also checks `len`.
         fn check_placement(&self, key_at: impl Fn(u32) -> u64) {
             let mut full_entries = 0;
-            for (g, &w) in self.ctrl.iter().enumerate() {
+            for g in 0..=self.group_mask {
+                let w = self.group(g);
                 let mut full = !w & HI;
                 while full != 0 {
                     let slot = self.entries[g * GROUP + first_byte(full)];
                     let mut h = self.home_group(hash_of(key_at(slot)));
                     while h != g {
-                        assert_eq!(match_empty(self.ctrl[h]), 0, "hole on the path to {g}");
+                        assert_eq!(match_empty(self.group(h)), 0, "hole on the path to {g}");
                         h = (h + 1) & self.group_mask;
                     }
                     full_entries += 1;
@@ -424,16 +433,25 @@ mod tests {
     }
 
     #[test]
-    fn control_bytes_match_exactly() {
-        let w = 0x80_05_06_80_05_85_04_05u64;
+    fn control_bytes_match_lowest_first_and_only_above_a_match() {
         let bits = |m: u64| {
             (0..8)
                 .filter(|b| m >> (8 * b + 7) & 1 == 1)
                 .collect::<Vec<_>>()
         };
-        assert_eq!(bits(match_byte(w, 0x05)), vec![0, 3, 6]);
+        let w = 0x80_05_06_80_05_85_04_05u64;
+        // Bytes 0, 3 and 6 match; byte 1 (0x04, one below) is flagged by the borrow.
+        assert_eq!(bits(match_byte(w, 0x05)), vec![0, 1, 3, 6]);
         assert_eq!(bits(match_empty(w)), vec![2, 4, 7]);
-        assert_eq!(bits(match_byte(0x0100, 0x00)), vec![0, 2, 3, 4, 5, 6, 7]);
+        // No match, no flag, whatever the bytes.
+        assert_eq!(match_byte(0x7f_01_02_03_80_7e_11_00, 0x05), 0);
+        // A 0x01 just above a matching 0x00 borrows: flagged too, but above the real match.
+        assert_eq!(bits(match_byte(0x0100, 0x00)), (0..8).collect::<Vec<_>>());
+        assert_eq!(
+            bits(match_byte(0x0201_0000, 0x00)),
+            vec![0, 1, 2, 4, 5, 6, 7]
+        );
+        assert_eq!(bits(match_byte(0x0201_0000_0000, 0x01)), vec![4]);
     }
 
     #[test]
