@@ -26,8 +26,10 @@
 //! # Layout
 //! Per set: one tag word (8 one-byte tags: 0 = empty, otherwise 7 hash bits with the top bit set)
 //! kept in a separate dense array that stays in cache, a ghost time in another, and the entries
-//! `(key, state)` side by side so a hit touches one entry line. A lookup compares all 8 tags of a
-//! set at once (SWAR) and reads only the entries whose tag matches.
+//! `(key, state)` side by side so a hit touches one entry line. A lookup compares all 8 tags of
+//! both candidate sets at once (SWAR) and reads one entry, chosen without a branch on which set
+//! matched (the first tag match of the first set, else of the second); only a tag collision or a
+//! key not yet tracked takes the slow path, which checks every matching way of both sets.
 //!
 //! Keys are `u64`; callers with string keys hash them (the replay tool uses 64-bit FNV-1a +
 //! SplitMix64; two of 100 000 keys collide with probability about 2.7e-10).
@@ -162,9 +164,7 @@ impl<A: Algorithm> KeyTable<A> {
     /// The way holding `key` in `set`, if any.
     #[inline]
     fn find_way(&self, set: usize, tag: u8, key: u64) -> Option<usize> {
-        let tags = self.tags[set];
-        let matches = HIGH_BITS & !nonzero_bytes(tags ^ (u64::from(tag) * LOW_BITS));
-        let mut ways = way_mask(matches);
+        let mut ways = Self::tag_matches(self.tags[set], tag);
         while ways != 0 {
             let way = ways.trailing_zeros() as usize;
             if self.entries[set * WAYS + way].key == key {
@@ -175,17 +175,54 @@ impl<A: Algorithm> KeyTable<A> {
         None
     }
 
+    /// Bit `w` set iff way `w` of the set with tag word `tags` carries `tag`.
+    #[inline]
+    fn tag_matches(tags: u64, tag: u8) -> u8 {
+        way_mask(HIGH_BITS & !nonzero_bytes(tags ^ (u64::from(tag) * LOW_BITS)))
+    }
+
     #[inline]
     pub fn check(&mut self, key: u64, now_ns: u64, cost: u64) -> Decision {
         let h = mix64(key ^ self.hash_seed);
         // Top bit set so a live tag is never the empty tag 0.
         let tag = (h as u8) | 0x80;
         let first = self.set_of(h);
+        let second = self.set_of(mix64(h ^ 0x6a09_e667_f3bc_c909));
+        // Both tag words sit in a small dense array; pick the slot to read without a branch on
+        // which set matched (two-choice placement puts about half the keys in their second set,
+        // so that branch would mispredict and stall the next decision's loads behind this one's
+        // miss). The first tag match of the first set, else of the second, is the key's slot
+        // unless a 7-bit tag collides; the slow path below resolves every other case.
+        let in_first = Self::tag_matches(self.tags[first], tag);
+        let in_second = Self::tag_matches(self.tags[second], tag);
+        let slot_first = first * WAYS + in_first.trailing_zeros() as usize;
+        // `| 0x80`: an empty mask still names a way in range (its key check then fails or, if
+        // some way matched, that way's tag matched too).
+        let slot_second = second * WAYS + (in_second | 0x80).trailing_zeros() as usize;
+        let slot = std::hint::select_unpredictable(in_first != 0, slot_first, slot_second);
+        if (in_first | in_second) != 0 && self.entries[slot].key == key {
+            let entry = &mut self.entries[slot];
+            return self.algorithm.decide(&mut entry.state, now_ns, cost);
+        }
+        self.check_slow(key, tag, first, second, now_ns, cost)
+    }
+
+    /// Tag collisions and keys not yet tracked.
+    #[cold]
+    #[inline(never)]
+    fn check_slow(
+        &mut self,
+        key: u64,
+        tag: u8,
+        first: usize,
+        second: usize,
+        now_ns: u64,
+        cost: u64,
+    ) -> Decision {
         if let Some(way) = self.find_way(first, tag, key) {
             let entry = &mut self.entries[first * WAYS + way];
             return self.algorithm.decide(&mut entry.state, now_ns, cost);
         }
-        let second = self.set_of(mix64(h ^ 0x6a09_e667_f3bc_c909));
         if let Some(way) = self.find_way(second, tag, key) {
             let entry = &mut self.entries[second * WAYS + way];
             return self.algorithm.decide(&mut entry.state, now_ns, cost);
@@ -207,7 +244,7 @@ impl<A: Algorithm> KeyTable<A> {
         victim
     }
 
-    #[cold]
+    #[inline]
     fn insert(
         &mut self,
         key: u64,
