@@ -26,7 +26,8 @@
 //! # Layout
 //! Per set: one tag word (8 one-byte tags: 0 = empty, otherwise 7 hash bits with the top bit set)
 //! kept in a separate dense array that stays in cache, a ghost time in another, and the entries
-//! `(key, state)` side by side so a hit touches one entry line. A lookup compares all 8 tags of
+//! `(key, state)` side by side, each set's 8 entries aligned to a cache line, so a hit touches one
+//! entry line (two for a 24-byte entry that straddles a line boundary: 2 of every 8). A lookup compares all 8 tags of
 //! both candidate sets at once (SWAR) and reads one entry, chosen without a branch on which set
 //! matched (the first tag match of the first set, else of the second); only a tag collision or a
 //! key not yet tracked takes the slow path, which checks every matching way of both sets.
@@ -65,6 +66,11 @@ struct Entry<S> {
     state: S,
 }
 
+/// One set's entries, aligned to a cache line so that an entry of 8, 16 or 64 bytes never
+/// straddles two lines (every entry size here makes a set a whole number of lines).
+#[repr(align(64))]
+struct Set<S>([Entry<S>; WAYS]);
+
 /// Counters the table keeps about itself.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -83,8 +89,8 @@ pub struct KeyTable<A: Algorithm> {
     tags: Vec<u64>,
     /// One ghost time per set.
     ghosts_full_at_ns: Vec<u64>,
-    /// `WAYS` entries per set, set-major.
-    entries: Vec<Entry<A::State>>,
+    /// `WAYS` entries per set.
+    sets: Vec<Set<A::State>>,
     set_count: u64,
     hash_seed: u64,
     stats: KeyTableStats,
@@ -115,12 +121,13 @@ impl<A: Algorithm> KeyTable<A> {
             });
         }
         let set_count = capacity.div_ceil(WAYS as u64);
-        let slots = set_count as usize * WAYS;
         Ok(KeyTable {
             algorithm,
             tags: vec![0; set_count as usize],
             ghosts_full_at_ns: vec![0; set_count as usize],
-            entries: (0..slots).map(|_| Entry::default()).collect(),
+            sets: (0..set_count)
+                .map(|_| Set(std::array::from_fn(|_| Entry::default())))
+                .collect(),
             set_count,
             hash_seed,
             stats: KeyTableStats::default(),
@@ -167,7 +174,7 @@ impl<A: Algorithm> KeyTable<A> {
         let mut ways = Self::tag_matches(self.tags[set], tag);
         while ways != 0 {
             let way = ways.trailing_zeros() as usize;
-            if self.entries[set * WAYS + way].key == key {
+            if self.sets[set].0[way].key == key {
                 return Some(way);
             }
             ways &= ways - 1;
@@ -195,13 +202,17 @@ impl<A: Algorithm> KeyTable<A> {
         // unless a 7-bit tag collides; the slow path below resolves every other case.
         let in_first = Self::tag_matches(self.tags[first], tag);
         let in_second = Self::tag_matches(self.tags[second], tag);
-        let slot_first = first * WAYS + in_first.trailing_zeros() as usize;
+        let way_first = in_first.trailing_zeros() as usize;
         // `| 0x80`: an empty mask still names a way in range (its key check then fails or, if
         // some way matched, that way's tag matched too).
-        let slot_second = second * WAYS + (in_second | 0x80).trailing_zeros() as usize;
-        let slot = std::hint::select_unpredictable(in_first != 0, slot_first, slot_second);
-        if (in_first | in_second) != 0 && self.entries[slot].key == key {
-            let entry = &mut self.entries[slot];
+        let way_second = (in_second | 0x80).trailing_zeros() as usize;
+        let (set, way) = std::hint::select_unpredictable(
+            in_first != 0,
+            (first, way_first),
+            (second, way_second),
+        );
+        if (in_first | in_second) != 0 && self.sets[set].0[way].key == key {
+            let entry = &mut self.sets[set].0[way];
             return self.algorithm.decide(&mut entry.state, now_ns, cost);
         }
         self.check_slow(key, tag, first, second, now_ns, cost)
@@ -220,11 +231,11 @@ impl<A: Algorithm> KeyTable<A> {
         cost: u64,
     ) -> Decision {
         if let Some(way) = self.find_way(first, tag, key) {
-            let entry = &mut self.entries[first * WAYS + way];
+            let entry = &mut self.sets[first].0[way];
             return self.algorithm.decide(&mut entry.state, now_ns, cost);
         }
         if let Some(way) = self.find_way(second, tag, key) {
-            let entry = &mut self.entries[second * WAYS + way];
+            let entry = &mut self.sets[second].0[way];
             return self.algorithm.decide(&mut entry.state, now_ns, cost);
         }
         self.insert(key, tag, first, second, now_ns, cost)
@@ -234,9 +245,7 @@ impl<A: Algorithm> KeyTable<A> {
     fn victim(&self, set: usize) -> (usize, u64) {
         let mut victim = (0, u64::MAX);
         for way in 0..WAYS {
-            let full_at_ns = self
-                .algorithm
-                .full_at_ns(&self.entries[set * WAYS + way].state);
+            let full_at_ns = self.algorithm.full_at_ns(&self.sets[set].0[way].state);
             if full_at_ns < victim.1 {
                 victim = (way, full_at_ns);
             }
@@ -288,7 +297,7 @@ impl<A: Algorithm> KeyTable<A> {
         let use_ghost = !self.unsafe_fresh_reinsert;
         #[cfg(not(test))]
         let use_ghost = true;
-        let entry = &mut self.entries[set * WAYS + way];
+        let entry = &mut self.sets[set].0[way];
         entry.key = key;
         if use_ghost && ghost_ns > now_ns {
             self.algorithm
@@ -481,7 +490,8 @@ mod tests {
         assert!(KeyTable::<TokenBucket>::bytes_per_key() <= 32);
         assert!(KeyTable::<Gcra>::bytes_per_key() <= 32);
         let log = KeyTable::new(SlidingLog::new(&cfg(100, 1, 1000)).unwrap(), 8, 1).unwrap();
-        assert_eq!(log.heap_bytes_per_key_bound(), 800);
+        // 8 bytes per timestamp up to `limit`, plus the 24-byte header of a spilled log's ring.
+        assert_eq!(log.heap_bytes_per_key_bound(), 800 + 24);
     }
 
     #[test]
