@@ -3,17 +3,16 @@
 //! interval `[s, s + W)` therefore holds at most `limit` admitted units.
 //!
 //! Layout: a key's state is 24 bytes (32 with its key in the table). Up to
-//! [`SLIDING_LOG_INLINE`] = 3 timestamps live inside it: the newest in full and the others as
+//! [`SLIDING_LOG_INLINE`] = 4 timestamps live inside it: the newest in full and the others as
 //! 30-bit distances to it, which always fit when the window is at most 2^30 ns (1.07 s); with
 //! many keys most logs are that short, so a decision touches only the table entry. A longer log
-//! (or one whose distances do not fit) moves to a heap ring and moves back once it fits again.
+//! (or one whose distances do not fit) moves to a heap ring referenced from the state, and back
+//! inline (freeing the ring) once it fits again.
 //!
 //! Memory bound: the log never holds more than `limit` timestamps (expired ones are dropped
 //! before each decision, and only admitted units are pushed), and `limit` is capped at
-//! `SLIDING_LOG_MAX_LIMIT`. The heap ring grows by doubling but never past `limit` slots, so one
-//! key owns at most `8 × limit + 24` heap bytes (the ring plus its 24-byte header; plus allocator
-//! rounding). The ring is kept when the log moves back inline or the key table recycles the
-//! slot, for reuse.
+//! `SLIDING_LOG_MAX_LIMIT`. The heap ring starts at 8 slots, grows by doubling but never past
+//! `limit` slots, so one key owns at most `8 × limit` heap bytes (plus allocator rounding).
 
 use crate::config::{LimitConfig, SLIDING_LOG_MAX_LIMIT};
 use crate::decision::{Algorithm, Decision, RETRY_NEVER_NS};
@@ -21,13 +20,10 @@ use crate::error::ConfigError;
 use std::fmt;
 
 /// Timestamps a log can hold inside the state itself.
-pub const SLIDING_LOG_INLINE: usize = 3;
+pub const SLIDING_LOG_INLINE: usize = 4;
 /// Bits of an inline timestamp's distance to the newest one.
 const DELTA_BITS: u32 = 30;
 const DELTA_MAX: u64 = (1 << DELTA_BITS) - 1;
-const LEN_MASK: u64 = 0b11;
-/// `packed` flag: the log lives in the heap ring.
-const SPILLED: u64 = 1 << 63;
 
 #[derive(Debug, Clone, Copy)]
 pub struct SlidingLog {
@@ -36,99 +32,124 @@ pub struct SlidingLog {
 }
 
 /// Admitted unit timestamps, oldest first, at most `limit` of them; 24 bytes.
-///
-/// Inline (flag clear): `len = packed & 3` timestamps `[newest - d0, newest - d1, newest][..len]`
-/// with the distances `d0 >= d1` in 30-bit fields of `packed` (bits 2.. and 32..; a distance that
-/// is not stored is 0). A log moves to the heap ring when it would not fit: more than
-/// [`SLIDING_LOG_INLINE`] timestamps, or a distance of 2^30 ns or more (only possible when the
-/// window exceeds 1.07 s). It moves back inline once it fits again, keeping the ring for reuse.
 #[derive(Clone, Default)]
-pub struct SlidingLogState {
-    newest_ns: u64,
-    packed: u64,
-    spill: Option<Box<Spill>>,
+pub struct SlidingLogState(Log);
+
+/// Length of an inline log (an enum so that [`Log`] needs no separate tag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum InlineLen {
+    #[default]
+    L0,
+    L1,
+    L2,
+    L3,
+    L4,
 }
 
-/// The heap ring: `len` timestamps from `head`; `ring.len()` (its capacity) never exceeds `limit`.
-#[derive(Clone, Default)]
-struct Spill {
-    ring: Box<[u64]>,
-    head: u32,
-    len: u32,
+impl InlineLen {
+    const ALL: [InlineLen; SLIDING_LOG_INLINE + 1] = [
+        InlineLen::L0,
+        InlineLen::L1,
+        InlineLen::L2,
+        InlineLen::L3,
+        InlineLen::L4,
+    ];
 }
 
-impl Spill {
-    /// Ring index `i` places after `head` (`i < 2 × capacity`).
-    #[inline]
-    fn index(&self, i: usize) -> usize {
-        let j = self.head as usize + i;
-        let cap = self.ring.len();
-        if j >= cap {
-            j - cap
-        } else {
-            j
-        }
-    }
+#[derive(Clone)]
+enum Log {
+    /// `len` timestamps `[newest - d0, newest - d1, newest - d2, newest][..len]`: the distances
+    /// `d0 >= d1 >= d2` sit in 30-bit fields (`d01` bits 0.. and 30.., `d2`); the distance of the
+    /// newest itself and of absent timestamps is 0.
+    Inline {
+        newest_ns: u64,
+        d01: u64,
+        d2: u32,
+        len: InlineLen,
+    },
+    /// `last + 1` timestamps in a ring from `head`; `ring.len()` (its capacity) is at most
+    /// `limit <= 2^16`, so both indices fit u16.
+    Spilled {
+        ring: Box<[u64]>,
+        head: u16,
+        last: u16,
+    },
+}
 
-    #[inline]
-    fn get(&self, i: usize) -> u64 {
-        self.ring[self.index(i)]
-    }
-
-    /// Drops the prefix of timestamps `ts` with `ts + window_ns <= now_ns` (saturating).
-    #[inline]
-    fn expire(&mut self, now_ns: u64, window_ns: u64) {
-        while self.len > 0 && self.ring[self.head as usize].saturating_add(window_ns) <= now_ns {
-            self.head = self.index(1) as u32;
-            self.len -= 1;
+impl Default for Log {
+    fn default() -> Self {
+        Log::Inline {
+            newest_ns: 0,
+            d01: 0,
+            d2: 0,
+            len: InlineLen::L0,
         }
-    }
-
-    /// Appends `count` copies of `ts`; requires `len + count <= limit`. The ring grows by
-    /// doubling (at least 8) but never past `limit`, so the heap bound holds.
-    fn push_back(&mut self, ts: u64, count: usize, limit: usize) {
-        let len = self.len as usize;
-        let needed = len + count;
-        debug_assert!(needed <= limit);
-        if needed > self.ring.len() {
-            let cap = needed.max(self.ring.len() * 2).max(8).min(limit);
-            let mut ring = vec![ts; cap].into_boxed_slice();
-            for (i, slot) in ring.iter_mut().enumerate().take(len) {
-                *slot = self.get(i);
-            }
-            self.ring = ring;
-            self.head = 0;
-        } else {
-            for i in len..needed {
-                let j = self.index(i);
-                self.ring[j] = ts;
-            }
-        }
-        self.len = needed as u32;
     }
 }
 
-/// `(newest_ns, packed)` holding `log` (oldest first) inline, if it fits.
+/// The inline timestamps `[newest - d0, newest - d1, newest - d2, newest]`.
 #[inline]
-fn encode_inline(log: &[u64]) -> Option<(u64, u64)> {
-    let Some(&newest) = log.last() else {
-        return Some((0, 0));
+fn inline_slots(newest_ns: u64, d01: u64, d2: u32) -> [u64; SLIDING_LOG_INLINE] {
+    [
+        newest_ns.wrapping_sub(d01 & DELTA_MAX),
+        newest_ns.wrapping_sub(d01 >> DELTA_BITS),
+        newest_ns.wrapping_sub(u64::from(d2)),
+        newest_ns,
+    ]
+}
+
+/// The inline form of `log` (oldest first), if it fits.
+#[inline]
+fn encode_inline(log: &[u64]) -> Option<Log> {
+    let Some(&newest_ns) = log.last() else {
+        return Some(Log::default());
     };
-    if log.len() > SLIDING_LOG_INLINE || newest - log[0] > DELTA_MAX {
+    if log.len() > SLIDING_LOG_INLINE || newest_ns - log[0] > DELTA_MAX {
         return None;
     }
-    let mut packed = log.len() as u64;
-    for (i, &ts) in log[..log.len() - 1].iter().enumerate() {
-        packed |= (newest - ts) << (2 + DELTA_BITS * i as u32);
+    let mut d = [0u64; SLIDING_LOG_INLINE - 1];
+    for (slot, &ts) in d.iter_mut().zip(&log[..log.len() - 1]) {
+        *slot = newest_ns - ts;
     }
-    Some((newest, packed))
+    Some(Log::Inline {
+        newest_ns,
+        d01: d[0] | d[1] << DELTA_BITS,
+        d2: d[2] as u32,
+        len: InlineLen::ALL[log.len()],
+    })
+}
+
+/// A heap ring holding `log` (oldest first) then `count` copies of `ts` (at most `limit`, at
+/// least one in all),
+/// of capacity `max(8, len)` capped at `limit` (so the heap bound holds).
+fn spilled(log: &[u64], ts: u64, count: usize, limit: usize) -> Log {
+    let len = log.len() + count;
+    debug_assert!(len <= limit && len > 0);
+    let mut ring = vec![ts; len.max(8).min(limit)].into_boxed_slice();
+    ring[..log.len()].copy_from_slice(log);
+    Log::Spilled {
+        ring,
+        head: 0,
+        last: (len - 1) as u16,
+    }
+}
+
+/// Ring index `i` places after `head` (`i < 2 × capacity`).
+#[inline]
+fn ring_index(cap: usize, head: usize, i: usize) -> usize {
+    let j = head + i;
+    if j >= cap {
+        j - cap
+    } else {
+        j
+    }
 }
 
 impl SlidingLogState {
     pub fn len(&self) -> usize {
-        match self.spill_ring() {
-            Some(spill) => spill.len as usize,
-            None => (self.packed & LEN_MASK) as usize,
+        match &self.0 {
+            Log::Inline { len, .. } => *len as usize,
+            Log::Spilled { last, .. } => usize::from(*last) + 1,
         }
     }
 
@@ -136,63 +157,27 @@ impl SlidingLogState {
         self.len() == 0
     }
 
-    /// The heap ring, if the log lives there.
-    #[inline]
-    fn spill_ring(&self) -> Option<&Spill> {
-        self.spill.as_deref().filter(|_| self.packed & SPILLED != 0)
-    }
-
-    /// The inline timestamps `[newest - d0, newest - d1, newest]` (the first `len` are the log).
-    #[inline]
-    fn inline_slots(&self) -> [u64; SLIDING_LOG_INLINE] {
-        let d0 = (self.packed >> 2) & DELTA_MAX;
-        let d1 = (self.packed >> (2 + DELTA_BITS)) & DELTA_MAX;
-        [
-            self.newest_ns.wrapping_sub(d0),
-            self.newest_ns.wrapping_sub(d1),
-            self.newest_ns,
-        ]
-    }
-
-    /// Stores `log` (oldest first) inline; false (state unchanged) if it does not fit.
-    #[inline]
-    fn set_inline(&mut self, log: &[u64]) -> bool {
-        match encode_inline(log) {
-            Some((newest_ns, packed)) => {
-                self.newest_ns = newest_ns;
-                self.packed = packed;
-                true
-            }
-            None => false,
-        }
-    }
-
     fn to_vec(&self) -> Vec<u64> {
-        match self.spill_ring() {
-            Some(spill) => (0..spill.len as usize).map(|i| spill.get(i)).collect(),
-            None => self.inline_slots()[..self.len()].to_vec(),
+        match &self.0 {
+            Log::Inline {
+                newest_ns,
+                d01,
+                d2,
+                len,
+            } => inline_slots(*newest_ns, *d01, *d2)[..*len as usize].to_vec(),
+            Log::Spilled { ring, head, last } => (0..=usize::from(*last))
+                .map(|i| ring[ring_index(ring.len(), usize::from(*head), i)])
+                .collect(),
         }
     }
 
     fn back(&self) -> Option<u64> {
-        match self.spill_ring() {
-            Some(spill) => (spill.len > 0).then(|| spill.get(spill.len as usize - 1)),
-            None => (self.packed & LEN_MASK != 0).then_some(self.newest_ns),
+        match &self.0 {
+            Log::Inline { newest_ns, len, .. } => (*len != InlineLen::L0).then_some(*newest_ns),
+            Log::Spilled { ring, head, last } => {
+                Some(ring[ring_index(ring.len(), usize::from(*head), usize::from(*last))])
+            }
         }
-    }
-
-    /// Moves `log` (oldest first, at most `limit` long, not fitting inline) with `count` copies of
-    /// `ts` appended into the heap ring, reusing a kept ring.
-    #[cold]
-    fn spill_with(&mut self, log: &[u64], ts: u64, count: usize, limit: usize) {
-        let spill = self.spill.get_or_insert_with(Box::default);
-        spill.head = 0;
-        spill.len = 0;
-        for &t in log {
-            spill.push_back(t, 1, limit);
-        }
-        spill.push_back(ts, count, limit);
-        self.packed = SPILLED;
     }
 }
 
@@ -229,39 +214,46 @@ impl SlidingLog {
 
     /// Cost 1, log inline: decided and stored without data-dependent branches (with many keys,
     /// a branch on how many timestamps a key holds or how many expired would mispredict right
-    /// after the state's cache miss and hold up the next decisions' loads). Only a log that no
-    /// longer fits inline takes [`Self::spill`].
+    /// after the state's cache miss and hold up the next decisions). Only a log that no longer
+    /// fits inline takes [`Self::spill`].
     #[inline]
-    fn decide_inline_one(&self, state: &mut SlidingLogState, now_ns: u64) -> Decision {
+    fn decide_inline_one(
+        &self,
+        state: &mut SlidingLogState,
+        [newest, d01, d2, len]: [u64; 4],
+        now_ns: u64,
+    ) -> Decision {
         let w = self.window_ns;
-        let len = state.packed & LEN_MASK;
-        let newest = state.newest_ns;
-        let [t0, t1, t2] = state.inline_slots();
+        let [t0, t1, t2, t3] = inline_slots(newest, d01, d2 as u32);
         let now_ns = now_ns.max(if len > 0 { newest } else { 0 });
         // Live timestamps are sorted, so the expired ones are a prefix: count them.
         let expired = u64::from((len > 0) & (t0.saturating_add(w) <= now_ns))
             + u64::from((len > 1) & (t1.saturating_add(w) <= now_ns))
-            + u64::from((len > 2) & (t2.saturating_add(w) <= now_ns));
+            + u64::from((len > 2) & (t2.saturating_add(w) <= now_ns))
+            + u64::from((len > 3) & (t3.saturating_add(w) <= now_ns));
         let live = len - expired;
         let allowed = live < self.limit;
-        // The log after this decision: the live timestamps, then `now` if admitted, with the
-        // distances to its newest. The oldest live one is `slots[expired]`.
-        let select = std::hint::select_unpredictable;
-        let second = select(expired == 0, t1, t2);
-        let oldest = select(expired == 0, t0, select(expired == 1, t1, t2));
+        // The log after this decision: the live timestamps (from `slots[expired]`), then `now`
+        // if admitted, with the distances to its newest.
+        let slots = [t0, t1, t2, t3, t3, t3, t3];
+        let e = expired as usize;
         let new_len = live + u64::from(allowed);
         let base = std::hint::select_unpredictable(allowed, now_ns, newest);
-        let d0 = if new_len > 1 { base - oldest } else { 0 };
-        let d1 = if new_len > 2 { base - second } else { 0 };
+        let d0 = if new_len > 1 { base - slots[e] } else { 0 };
+        let d1 = if new_len > 2 { base - slots[e + 1] } else { 0 };
+        let d2 = if new_len > 3 { base - slots[e + 2] } else { 0 };
         if new_len > SLIDING_LOG_INLINE as u64 || d0 > DELTA_MAX {
             // Only an admission can outgrow the inline slots.
-            let slots = [t0, t1, t2];
-            return self.spill(state, &slots[expired as usize..len as usize], now_ns, 1);
+            return self.spill(state, &slots[e..len as usize], now_ns, 1);
         }
-        state.newest_ns = base;
-        state.packed = new_len | d0 << 2 | d1 << (2 + DELTA_BITS);
+        state.0 = Log::Inline {
+            newest_ns: base,
+            d01: d0 | d1 << DELTA_BITS,
+            d2: d2 as u32,
+            len: InlineLen::ALL[new_len as usize],
+        };
         // Denied at cost 1 means the log is full (live = limit >= 1): the oldest must expire.
-        let retry_after_ns = oldest.saturating_add(w).wrapping_sub(now_ns);
+        let retry_after_ns = slots[e].saturating_add(w).wrapping_sub(now_ns);
         Decision {
             allowed,
             remaining: self.limit - new_len,
@@ -275,52 +267,58 @@ impl SlidingLog {
     #[cold]
     #[inline(never)]
     fn spill(&self, state: &mut SlidingLogState, live: &[u64], now_ns: u64, cost: u64) -> Decision {
-        state.spill_with(live, now_ns, cost as usize, self.limit as usize);
-        let w = self.window_ns;
+        state.0 = spilled(live, now_ns, cost as usize, self.limit as usize);
         Decision {
             allowed: true,
             remaining: self.limit - live.len() as u64 - cost,
             retry_after_ns: 0,
-            reset_ns: now_ns.saturating_add(w) - now_ns,
+            reset_ns: now_ns.saturating_add(self.window_ns) - now_ns,
         }
     }
 
-    /// The log is inline, any cost: the plain rule. Expiry is counted without branches (the
-    /// inline timestamps are sorted, so the expired ones are a prefix).
-    #[inline]
-    fn decide_inline(&self, state: &mut SlidingLogState, now_ns: u64, cost: u64) -> Decision {
-        if cost == 1 {
-            return self.decide_inline_one(state, now_ns);
-        }
+    /// `log` (oldest first, at most `limit` long) inline if it fits, else in a new heap ring.
+    fn store(&self, log: &[u64]) -> Log {
+        encode_inline(log).unwrap_or_else(|| spilled(log, 0, 0, self.limit as usize))
+    }
+
+    /// The plain rule on a log that fits inline (oldest first, not yet
+    /// expired against `now_ns`), any cost; stores the result inline or spilled.
+    fn decide_small(
+        &self,
+        state: &mut SlidingLogState,
+        log: &[u64],
+        now_ns: u64,
+        cost: u64,
+    ) -> Decision {
         let w = self.window_ns;
-        let len = (state.packed & LEN_MASK) as usize;
-        let slots = state.inline_slots();
-        let now_ns = now_ns.max(if len > 0 { state.newest_ns } else { 0 });
-        let mut expired = 0;
-        for (i, &ts) in slots.iter().enumerate() {
-            expired += usize::from((i < len) & (ts.saturating_add(w) <= now_ns));
-        }
-        let live = &slots[expired.min(len)..len];
+        let now_ns = now_ns.max(log.last().copied().unwrap_or(0));
+        let expired = log
+            .iter()
+            .take_while(|&&ts| ts.saturating_add(w) <= now_ns)
+            .count();
+        let live = &log[expired..];
         let used = live.len() as u64;
         let allowed = cost <= self.limit - used;
         let (retry_after_ns, newest) = if allowed {
-            let mut log = [now_ns; SLIDING_LOG_INLINE];
-            log[..live.len()].copy_from_slice(live);
-            let new_len = live.len() + cost as usize;
-            if new_len > SLIDING_LOG_INLINE || !state.set_inline(&log[..new_len]) {
-                state.spill_with(live, now_ns, cost as usize, self.limit as usize);
+            if cost == 0 {
+                state.0 = self.store(live);
+                (0, live.last().copied())
+            } else {
+                let mut grown = [now_ns; SLIDING_LOG_INLINE];
+                grown[..live.len()].copy_from_slice(live);
+                let new_len = live.len() + cost as usize;
+                match (new_len <= SLIDING_LOG_INLINE)
+                    .then(|| encode_inline(&grown[..new_len]))
+                    .flatten()
+                {
+                    Some(inline) => state.0 = inline,
+                    None => state.0 = spilled(live, now_ns, cost as usize, self.limit as usize),
+                }
+                (0, Some(now_ns))
             }
-            (
-                0,
-                if cost > 0 {
-                    Some(now_ns)
-                } else {
-                    live.last().copied()
-                },
-            )
         } else {
-            // Dropping expired timestamps keeps the distances of the rest (set_inline succeeds).
-            state.set_inline(live);
+            // Dropping expired timestamps keeps the distances of the rest: it still fits.
+            state.0 = self.store(live);
             let retry_after_ns = if cost > self.limit {
                 RETRY_NEVER_NS
             } else {
@@ -338,70 +336,116 @@ impl SlidingLog {
         }
     }
 
-    /// The log is in the heap ring. At cost 1 with the ring not needing to grow, one expiry and
-    /// the push are done without data-dependent branches (a log at its limit typically loses its
-    /// oldest entry on a coin toss).
+    /// The log is in the heap ring. The common case — cost 1, a long log, at most one timestamp
+    /// expiring and the ring not needing to grow — is decided without data-dependent branches
+    /// (a log at its limit loses its oldest timestamp on a coin toss); everything else goes to
+    /// [`Self::decide_spilled_general`].
+    #[inline]
     fn decide_spilled(&self, state: &mut SlidingLogState, now_ns: u64, cost: u64) -> Decision {
         let w = self.window_ns;
-        let Some(spill) = state.spill.as_deref_mut() else {
-            // Unreachable (the flag is only set with a ring); an empty log is the safe reading.
-            state.packed = 0;
-            return self.decide_inline(state, now_ns, cost);
+        if let Log::Spilled { ring, head, last } = &mut state.0 {
+            let cap = ring.len();
+            let h = usize::from(*head);
+            let len = usize::from(*last) + 1;
+            // After one expiry the log stays on the heap and its front is live.
+            if cost == 1 && len > SLIDING_LOG_INLINE + 1 && len <= cap && h < cap {
+                let wrap = |i: usize| if i >= cap { i - cap } else { i };
+                let back = ring[wrap(h + len - 1)];
+                let now_ns = now_ns.max(back);
+                // Load the two oldest at once rather than the second after the first's check.
+                let (oldest, second) = (ring[h], ring[wrap(h + 1)]);
+                let expired = oldest.saturating_add(w) <= now_ns;
+                let select = std::hint::select_unpredictable;
+                let front = select(expired, second, oldest);
+                let h = wrap(h + usize::from(expired));
+                let len = len - usize::from(expired);
+                let allowed = (len as u64) < self.limit;
+                if front.saturating_add(w) > now_ns && !(allowed && len == cap) {
+                    // The slot after the newest is free unless the ring is full, and then this
+                    // is a denial: write it only if admitted.
+                    let tail = wrap(h + len);
+                    ring[tail] = select(allowed, now_ns, ring[tail]);
+                    let new_len = len + usize::from(allowed);
+                    *head = h as u16;
+                    *last = (new_len - 1) as u16;
+                    // Denied at cost 1 means the log is full: the oldest must expire first.
+                    let retry_after_ns = front.saturating_add(w) - now_ns;
+                    return Decision {
+                        allowed,
+                        remaining: self.limit - new_len as u64,
+                        retry_after_ns: select(allowed, 0, retry_after_ns),
+                        // `back` and `now` are live.
+                        reset_ns: select(allowed, now_ns, back).saturating_add(w) - now_ns,
+                    };
+                }
+            }
+        }
+        self.decide_spilled_general(state, now_ns, cost)
+    }
+
+    /// The log is in the heap ring, any cost: the plain rule.
+    #[inline(never)]
+    fn decide_spilled_general(
+        &self,
+        state: &mut SlidingLogState,
+        now_ns: u64,
+        cost: u64,
+    ) -> Decision {
+        let w = self.window_ns;
+        let now_ns = now_ns.max(state.back().unwrap_or(0));
+        let Log::Spilled { ring, head, last } = &mut state.0 else {
+            return self.decide_small(state, &[], now_ns, cost);
         };
-        let len = spill.len as usize;
-        let back = spill.get(len.saturating_sub(1));
-        let now_ns = now_ns.max(if len > 0 { back } else { 0 });
-        let first_expired = len > 0 && spill.ring[spill.head as usize].saturating_add(w) <= now_ns;
-        spill.head = spill.index(usize::from(first_expired)) as u32;
-        spill.len -= u32::from(first_expired);
-        spill.expire(now_ns, w);
-        let len = spill.len as usize;
+        let cap = ring.len();
+        let mut h = usize::from(*head);
+        let mut len = usize::from(*last) + 1;
+        while len > 0 && ring[h].saturating_add(w) <= now_ns {
+            h = ring_index(cap, h, 1);
+            len -= 1;
+        }
         if len <= SLIDING_LOG_INLINE {
             let mut log = [0; SLIDING_LOG_INLINE];
             for (i, slot) in log.iter_mut().enumerate().take(len) {
-                *slot = spill.get(i);
+                *slot = ring[ring_index(cap, h, i)];
             }
-            if let Some((newest_ns, packed)) = encode_inline(&log[..len]) {
-                state.newest_ns = newest_ns;
-                state.packed = packed;
-                return self.decide_inline(state, now_ns, cost);
+            // A short log whose distances do not fit inline stays in its ring.
+            if encode_inline(&log[..len]).is_some() {
+                return self.decide_small(state, &log[..len], now_ns, cost);
             }
         }
         let used = len as u64;
         let allowed = cost <= self.limit - used;
-        if cost == 1 && !(allowed && len == spill.ring.len()) {
-            // The slot after the newest is free unless the ring is full, and then this is a
-            // denial: write the slot only if admitted.
-            let tail = spill.index(len);
-            spill.ring[tail] = std::hint::select_unpredictable(allowed, now_ns, spill.ring[tail]);
-            spill.len += u32::from(allowed);
-            // Denied at cost 1 means the log is full (len = limit >= 1): the oldest must expire.
-            let retry_after_ns = spill.ring[spill.head as usize]
-                .saturating_add(w)
-                .wrapping_sub(now_ns);
-            let newest = std::hint::select_unpredictable(allowed, now_ns, back);
-            return Decision {
-                allowed,
-                remaining: self.limit - u64::from(spill.len),
-                retry_after_ns: std::hint::select_unpredictable(allowed, 0, retry_after_ns),
-                // len > SLIDING_LOG_INLINE >= 1: `back` is live.
-                reset_ns: newest.saturating_add(w) - now_ns,
-            };
-        }
         let retry_after_ns = if allowed {
-            spill.push_back(now_ns, cost as usize, self.limit as usize);
+            let needed = len + cost as usize;
+            if needed > cap {
+                // Grow by doubling, never past `limit`.
+                let new_cap = needed.max(cap * 2).min(self.limit as usize);
+                let mut grown = vec![now_ns; new_cap].into_boxed_slice();
+                for (i, slot) in grown.iter_mut().enumerate().take(len) {
+                    *slot = ring[ring_index(cap, h, i)];
+                }
+                *ring = grown;
+                h = 0;
+            } else {
+                for i in len..needed {
+                    ring[ring_index(cap, h, i)] = now_ns;
+                }
+            }
+            len = needed;
             0
         } else if cost > self.limit {
             RETRY_NEVER_NS
         } else {
             // The (used + cost - limit)-th oldest entry must expire first.
             let must_expire = (used + cost - self.limit) as usize;
-            spill.get(must_expire - 1).saturating_add(w) - now_ns
+            ring[ring_index(cap, h, must_expire - 1)].saturating_add(w) - now_ns
         };
-        let newest = spill.get(spill.len as usize - 1);
+        *head = h as u16;
+        *last = (len - 1) as u16;
+        let newest = ring[ring_index(ring.len(), h, len - 1)];
         Decision {
             allowed,
-            remaining: self.limit - u64::from(spill.len),
+            remaining: self.limit - len as u64,
             retry_after_ns,
             reset_ns: newest.saturating_add(w) - now_ns,
         }
@@ -413,10 +457,22 @@ impl Algorithm for SlidingLog {
 
     #[inline]
     fn decide(&self, state: &mut SlidingLogState, now_ns: u64, cost: u64) -> Decision {
-        if state.packed & SPILLED == 0 {
-            self.decide_inline(state, now_ns, cost)
-        } else {
-            self.decide_spilled(state, now_ns, cost)
+        match state.0 {
+            Log::Inline {
+                newest_ns,
+                d01,
+                d2,
+                len,
+            } => {
+                let fields = [newest_ns, d01, u64::from(d2), len as u64];
+                if cost == 1 {
+                    self.decide_inline_one(state, fields, now_ns)
+                } else {
+                    let log = inline_slots(newest_ns, d01, d2);
+                    self.decide_small(state, &log[..len as usize], now_ns, cost)
+                }
+            }
+            Log::Spilled { .. } => self.decide_spilled(state, now_ns, cost),
         }
     }
 
@@ -427,8 +483,7 @@ impl Algorithm for SlidingLog {
     }
 
     fn reset(&self, state: &mut SlidingLogState) {
-        // Keeps the heap ring, if any, for reuse.
-        state.packed = 0;
+        state.0 = Log::default();
     }
 
     fn make_exhausted(&self, state: &mut SlidingLogState, full_at_ns: u64, _now_ns: u64) {
@@ -436,14 +491,14 @@ impl Algorithm for SlidingLog {
         // is empty by then, so they block at least as much.
         let ts = full_at_ns.saturating_sub(self.window_ns);
         let limit = self.limit as usize;
-        if limit > SLIDING_LOG_INLINE || !state.set_inline(&[ts; SLIDING_LOG_INLINE][..limit]) {
-            state.spill_with(&[], ts, limit, limit);
-        }
+        state.0 = (limit <= SLIDING_LOG_INLINE)
+            .then(|| encode_inline(&[ts; SLIDING_LOG_INLINE][..limit]))
+            .flatten()
+            .unwrap_or_else(|| spilled(&[], ts, limit, limit));
     }
 
-    /// The heap ring (at most `limit` timestamps) plus its small header.
     fn heap_bytes_bound(&self) -> u64 {
-        self.limit * std::mem::size_of::<u64>() as u64 + std::mem::size_of::<Spill>() as u64
+        self.limit * std::mem::size_of::<u64>() as u64
     }
 }
 
@@ -558,11 +613,14 @@ mod tests {
                     got, want,
                     "limit {limit}, step {step}, now {now}, cost {cost}"
                 );
-                assert!(state.to_vec().iter().eq(oracle.log_ns.iter()));
-                assert!(state
-                    .spill
-                    .as_ref()
-                    .is_none_or(|s| s.ring.len() as u64 <= limit));
+                assert!(
+                    state.to_vec().iter().eq(oracle.log_ns.iter()),
+                    "{state:?} {:?} limit {limit} step {step} cost {cost}",
+                    oracle.log_ns
+                );
+                if let Log::Spilled { ring, .. } = &state.0 {
+                    assert!(ring.len() as u64 <= limit);
+                }
                 assert_eq!(
                     sl.full_at_ns(&state),
                     oracle.log_ns.back().map_or(0, |&ts| ts + window_ns)
@@ -574,7 +632,6 @@ mod tests {
     #[test]
     fn state_and_header_sizes_are_as_documented() {
         assert_eq!(std::mem::size_of::<SlidingLogState>(), 24);
-        assert_eq!(std::mem::size_of::<Spill>(), 24);
     }
 
     #[test]
