@@ -18,6 +18,7 @@ use crate::config::{LimitConfig, SLIDING_LOG_MAX_LIMIT};
 use crate::decision::{Algorithm, Decision, RETRY_NEVER_NS};
 use crate::error::ConfigError;
 use std::fmt;
+use std::num::NonZeroU8;
 
 /// Timestamps a log can hold inside the state itself.
 pub const SLIDING_LOG_INLINE: usize = 4;
@@ -35,25 +36,13 @@ pub struct SlidingLog {
 #[derive(Clone, Default)]
 pub struct SlidingLogState(Log);
 
-/// Length of an inline log (an enum so that [`Log`] needs no separate tag).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-enum InlineLen {
-    #[default]
-    L0,
-    L1,
-    L2,
-    L3,
-    L4,
-}
+/// Length `n` of an inline log, stored as `n + 1` so that [`Log`] needs no separate tag.
+type InlineLen = NonZeroU8;
 
-impl InlineLen {
-    const ALL: [InlineLen; SLIDING_LOG_INLINE + 1] = [
-        InlineLen::L0,
-        InlineLen::L1,
-        InlineLen::L2,
-        InlineLen::L3,
-        InlineLen::L4,
-    ];
+#[inline]
+fn inline_len(n: usize) -> InlineLen {
+    // n <= SLIDING_LOG_INLINE: never saturates.
+    NonZeroU8::MIN.saturating_add(n as u8)
 }
 
 #[derive(Clone)]
@@ -82,7 +71,7 @@ impl Default for Log {
             newest_ns: 0,
             d01: 0,
             d2: 0,
-            len: InlineLen::L0,
+            len: inline_len(0),
         }
     }
 }
@@ -115,7 +104,7 @@ fn encode_inline(log: &[u64]) -> Option<Log> {
         newest_ns,
         d01: d[0] | d[1] << DELTA_BITS,
         d2: d[2] as u32,
-        len: InlineLen::ALL[log.len()],
+        len: inline_len(log.len()),
     })
 }
 
@@ -148,7 +137,7 @@ fn ring_index(cap: usize, head: usize, i: usize) -> usize {
 impl SlidingLogState {
     pub fn len(&self) -> usize {
         match &self.0 {
-            Log::Inline { len, .. } => *len as usize,
+            Log::Inline { len, .. } => usize::from(len.get() - 1),
             Log::Spilled { last, .. } => usize::from(*last) + 1,
         }
     }
@@ -164,7 +153,7 @@ impl SlidingLogState {
                 d01,
                 d2,
                 len,
-            } => inline_slots(*newest_ns, *d01, *d2)[..*len as usize].to_vec(),
+            } => inline_slots(*newest_ns, *d01, *d2)[..usize::from(len.get() - 1)].to_vec(),
             Log::Spilled { ring, head, last } => (0..=usize::from(*last))
                 .map(|i| ring[ring_index(ring.len(), usize::from(*head), i)])
                 .collect(),
@@ -173,7 +162,7 @@ impl SlidingLogState {
 
     fn back(&self) -> Option<u64> {
         match &self.0 {
-            Log::Inline { newest_ns, len, .. } => (*len != InlineLen::L0).then_some(*newest_ns),
+            Log::Inline { newest_ns, len, .. } => (len.get() > 1).then_some(*newest_ns),
             Log::Spilled { ring, head, last } => {
                 Some(ring[ring_index(ring.len(), usize::from(*head), usize::from(*last))])
             }
@@ -250,7 +239,7 @@ impl SlidingLog {
             newest_ns: base,
             d01: d0 | d1 << DELTA_BITS,
             d2: d2 as u32,
-            len: InlineLen::ALL[new_len as usize],
+            len: inline_len(new_len as usize),
         };
         // Denied at cost 1 means the log is full (live = limit >= 1): the oldest must expire.
         let retry_after_ns = slots[e].saturating_add(w).wrapping_sub(now_ns);
@@ -464,6 +453,7 @@ impl Algorithm for SlidingLog {
                 d2,
                 len,
             } => {
+                let len = usize::from(len.get() - 1);
                 let fields = [newest_ns, d01, u64::from(d2), len as u64];
                 if cost == 1 {
                     self.decide_inline_one(state, fields, now_ns)
