@@ -205,7 +205,7 @@ impl SlidingLog {
     /// a branch on how many timestamps a key holds or how many expired would mispredict right
     /// after the state's cache miss and hold up the next decisions). Only a log that no longer
     /// fits inline takes [`Self::spill`].
-    #[inline]
+    #[inline(always)]
     fn decide_inline_one(
         &self,
         state: &mut SlidingLogState,
@@ -444,7 +444,7 @@ impl SlidingLog {
 impl Algorithm for SlidingLog {
     type State = SlidingLogState;
 
-    #[inline]
+    #[inline(always)]
     fn decide(&self, state: &mut SlidingLogState, now_ns: u64, cost: u64) -> Decision {
         match state.0 {
             Log::Inline {
@@ -459,7 +459,7 @@ impl Algorithm for SlidingLog {
                     self.decide_inline_one(state, fields, now_ns)
                 } else {
                     let log = inline_slots(newest_ns, d01, d2);
-                    self.decide_small(state, &log[..len as usize], now_ns, cost)
+                    self.decide_small(state, &log[..len], now_ns, cost)
                 }
             }
             Log::Spilled { .. } => self.decide_spilled(state, now_ns, cost),
