@@ -201,10 +201,13 @@ impl SlidingLog {
         self.limit
     }
 
-    /// Cost 1, log inline: decided and stored without data-dependent branches (with many keys,
-    /// a branch on how many timestamps a key holds or how many expired would mispredict right
-    /// after the state's cache miss and hold up the next decisions). Only a log that no longer
-    /// fits inline takes [`Self::spill`].
+    /// Cost 1, log inline: decided and stored without data-dependent branches and in few
+    /// instructions (with many keys, a mispredicted branch right after the state's cache miss,
+    /// or a long decision that fills the reorder window, holds up the next decisions' loads).
+    /// The three stored distances are handled as one 90-bit word: dropping the `e` oldest
+    /// timestamps is a shift by `30 × e`, and re-basing the rest on a new newest timestamp adds
+    /// the same amount to every live field. Only a log that no longer fits inline takes
+    /// [`Self::spill`].
     #[inline(always)]
     fn decide_inline_one(
         &self,
@@ -213,40 +216,61 @@ impl SlidingLog {
         now_ns: u64,
     ) -> Decision {
         let w = self.window_ns;
-        let [t0, t1, t2, t3] = inline_slots(newest, d01, d2 as u32);
-        let now_ns = now_ns.max(if len > 0 { newest } else { 0 });
-        // Live timestamps are sorted, so the expired ones are a prefix: count them.
-        let expired = u64::from((len > 0) & (t0.saturating_add(w) <= now_ns))
-            + u64::from((len > 1) & (t1.saturating_add(w) <= now_ns))
-            + u64::from((len > 2) & (t2.saturating_add(w) <= now_ns))
-            + u64::from((len > 3) & (t3.saturating_add(w) <= now_ns));
+        let select = std::hint::select_unpredictable;
+        let Some(newest_end_ns) = newest.checked_add(w) else {
+            // A timestamp within a window of u64::MAX: the saturating rule, the slow way.
+            let log = inline_slots(newest, d01, d2 as u32);
+            return self.decide_small(state, &log[..len as usize], now_ns, 1);
+        };
+        // An empty inline log has newest = 0, so this is `max(now, newest or 0)`.
+        let now_ns = now_ns.max(newest);
+        // `ts + W <= now` iff `newest - ts >= newest + W - now =: threshold`. The distances are
+        // sorted and the absent ones are 0, so with a positive threshold the expired timestamps
+        // are those whose stored distance reaches it (the newest expires iff it is 0).
+        let threshold = newest_end_ns.saturating_sub(now_ns);
+        let field0 = d01 & DELTA_MAX;
+        let field1 = d01 >> DELTA_BITS;
+        let counted = u64::from(field0 >= threshold)
+            + u64::from(field1 >= threshold)
+            + u64::from(d2 >= threshold);
+        let expired = select(threshold == 0, len, counted);
         let live = len - expired;
         let allowed = live < self.limit;
-        // The log after this decision: the live timestamps (from `slots[expired]`), then `now`
-        // if admitted, with the distances to its newest.
-        let slots = [t0, t1, t2, t3, t3, t3, t3];
-        let e = expired as usize;
         let new_len = live + u64::from(allowed);
-        let base = std::hint::select_unpredictable(allowed, now_ns, newest);
-        let d0 = if new_len > 1 { base - slots[e] } else { 0 };
-        let d1 = if new_len > 2 { base - slots[e + 1] } else { 0 };
-        let d2 = if new_len > 3 { base - slots[e + 2] } else { 0 };
+        let base = select(allowed, now_ns, newest);
+        let shift = base - newest;
+        let fields =
+            (u128::from(d2) << (2 * DELTA_BITS) | u128::from(d01)) >> (DELTA_BITS as u64 * expired);
+        // Distance of the oldest live timestamp to the new newest (0 when none is live).
+        let oldest_field = fields as u64 & DELTA_MAX;
+        let d0 = (oldest_field + shift) & 0u64.wrapping_sub(u64::from(live > 0));
         if new_len > SLIDING_LOG_INLINE as u64 || d0 > DELTA_MAX {
             // Only an admission can outgrow the inline slots.
-            return self.spill(state, &slots[e..len as usize], now_ns, 1);
+            let slots = inline_slots(newest, d01, d2 as u32);
+            return self.spill(state, &slots[expired as usize..len as usize], now_ns, 1);
         }
+        // Re-base the live fields (the old newest's field is 0, absent ones stay 0).
+        const ONES: [u128; SLIDING_LOG_INLINE + 1] = [
+            0,
+            1,
+            1 | 1 << DELTA_BITS,
+            1 | 1 << DELTA_BITS | 1 << (2 * DELTA_BITS),
+            1 | 1 << DELTA_BITS | 1 << (2 * DELTA_BITS),
+        ];
+        let fields =
+            fields + u128::from(shift) * ONES[live.min(SLIDING_LOG_INLINE as u64) as usize];
         state.0 = Log::Inline {
             newest_ns: base,
-            d01: d0 | d1 << DELTA_BITS,
-            d2: d2 as u32,
+            d01: fields as u64 & ((1 << (2 * DELTA_BITS)) - 1),
+            d2: (fields >> (2 * DELTA_BITS)) as u32,
             len: inline_len(new_len as usize),
         };
         // Denied at cost 1 means the log is full (live = limit >= 1): the oldest must expire.
-        let retry_after_ns = slots[e].saturating_add(w).wrapping_sub(now_ns);
+        let retry_after_ns = (newest_end_ns - oldest_field).wrapping_sub(now_ns);
         Decision {
             allowed,
             remaining: self.limit - new_len,
-            retry_after_ns: std::hint::select_unpredictable(allowed, 0, retry_after_ns),
+            retry_after_ns: select(allowed, 0, retry_after_ns),
             // new_len >= 1: `base` is the newest timestamp, not expired.
             reset_ns: base.saturating_add(w).wrapping_sub(now_ns),
         }
