@@ -3,17 +3,18 @@
 //! up to `2 × limit` (tested in `tests/bounds.rs`).
 
 use crate::config::LimitConfig;
-use crate::decision::{Algorithm, Decision, RETRY_NEVER_NS};
+use crate::decision::{Algorithm, Decision, Divisor, RETRY_NEVER_NS};
 use crate::error::ConfigError;
 
 #[derive(Debug, Clone, Copy)]
 pub struct FixedWindow {
     window_ns: u64,
+    window_divisor: Divisor,
     limit: u64,
 }
 
-/// 16 bytes per key. Keeps the window start (not its index) so the common case — still in the
-/// same window — needs no division.
+/// 16 bytes per key. Keeps the window start (not its index); it is always a multiple of the
+/// window length.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FixedWindowState {
     window_start_ns: u64,
@@ -23,7 +24,11 @@ pub struct FixedWindowState {
 impl FixedWindow {
     pub fn new(config: &LimitConfig) -> Result<Self, ConfigError> {
         let (window_ns, limit) = config.window_limit()?;
-        Ok(FixedWindow { window_ns, limit })
+        Ok(FixedWindow {
+            window_ns,
+            window_divisor: Divisor::new(window_ns),
+            limit,
+        })
     }
 
     pub fn limit(&self) -> u64 {
@@ -36,16 +41,14 @@ impl Algorithm for FixedWindow {
 
     #[inline]
     fn decide(&self, state: &mut FixedWindowState, now_ns: u64, cost: u64) -> Decision {
-        let since_start_ns = now_ns - now_ns.min(state.window_start_ns);
-        if since_start_ns >= self.window_ns {
-            // The next window is the common case and needs no division.
-            state.window_start_ns = if since_start_ns - self.window_ns < self.window_ns {
-                state.window_start_ns + self.window_ns
-            } else {
-                now_ns - now_ns % self.window_ns
-            };
-            state.count = 0;
-        }
+        // The window start is a multiple of W, so the window has ended iff the start of the
+        // window holding `now` lies beyond it (a time before the start never rolls). Computed
+        // without a branch or a hardware divide: with many keys, whether a key's window has
+        // ended is a coin toss that would otherwise mispredict right after the state's miss.
+        let aligned_ns = self.window_divisor.div(now_ns) * self.window_ns;
+        let rolled = aligned_ns > state.window_start_ns;
+        state.count = std::hint::select_unpredictable(rolled, 0, state.count);
+        state.window_start_ns = state.window_start_ns.max(aligned_ns);
         // Time going backwards stays in the newest window seen.
         let now_ns = now_ns.max(state.window_start_ns);
         let window_end_ns = state.window_start_ns.saturating_add(self.window_ns);

@@ -26,8 +26,11 @@
 //! # Layout
 //! Per set: one tag word (8 one-byte tags: 0 = empty, otherwise 7 hash bits with the top bit set)
 //! kept in a separate dense array that stays in cache, a ghost time in another, and the entries
-//! `(key, state)` side by side so a hit touches one entry line. A lookup compares all 8 tags of a
-//! set at once (SWAR) and reads only the entries whose tag matches.
+//! `(key, state)` side by side, each set's 8 entries aligned to a cache line, so a hit touches one
+//! entry line (two for a 24-byte entry that straddles a line boundary: 2 of every 8). A lookup compares all 8 tags of
+//! both candidate sets at once (SWAR) and reads one entry, chosen without a branch on which set
+//! matched (the first tag match of the first set, else of the second); only a tag collision or a
+//! key not yet tracked takes the slow path, which checks every matching way of both sets.
 //!
 //! Keys are `u64`; callers with string keys hash them (the replay tool uses 64-bit FNV-1a +
 //! SplitMix64; two of 100 000 keys collide with probability about 2.7e-10).
@@ -63,6 +66,11 @@ struct Entry<S> {
     state: S,
 }
 
+/// One set's entries, aligned to a cache line so that an entry of 8, 16 or 64 bytes never
+/// straddles two lines (every entry size here makes a set a whole number of lines).
+#[repr(align(64))]
+struct Set<S>([Entry<S>; WAYS]);
+
 /// Counters the table keeps about itself.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -81,8 +89,8 @@ pub struct KeyTable<A: Algorithm> {
     tags: Vec<u64>,
     /// One ghost time per set.
     ghosts_full_at_ns: Vec<u64>,
-    /// `WAYS` entries per set, set-major.
-    entries: Vec<Entry<A::State>>,
+    /// `WAYS` entries per set.
+    sets: Vec<Set<A::State>>,
     set_count: u64,
     hash_seed: u64,
     stats: KeyTableStats,
@@ -113,12 +121,13 @@ impl<A: Algorithm> KeyTable<A> {
             });
         }
         let set_count = capacity.div_ceil(WAYS as u64);
-        let slots = set_count as usize * WAYS;
         Ok(KeyTable {
             algorithm,
             tags: vec![0; set_count as usize],
             ghosts_full_at_ns: vec![0; set_count as usize],
-            entries: (0..slots).map(|_| Entry::default()).collect(),
+            sets: (0..set_count)
+                .map(|_| Set(std::array::from_fn(|_| Entry::default())))
+                .collect(),
             set_count,
             hash_seed,
             stats: KeyTableStats::default(),
@@ -162,17 +171,21 @@ impl<A: Algorithm> KeyTable<A> {
     /// The way holding `key` in `set`, if any.
     #[inline]
     fn find_way(&self, set: usize, tag: u8, key: u64) -> Option<usize> {
-        let tags = self.tags[set];
-        let matches = HIGH_BITS & !nonzero_bytes(tags ^ (u64::from(tag) * LOW_BITS));
-        let mut ways = way_mask(matches);
+        let mut ways = Self::tag_matches(self.tags[set], tag);
         while ways != 0 {
             let way = ways.trailing_zeros() as usize;
-            if self.entries[set * WAYS + way].key == key {
+            if self.sets[set].0[way].key == key {
                 return Some(way);
             }
             ways &= ways - 1;
         }
         None
+    }
+
+    /// Bit `w` set iff way `w` of the set with tag word `tags` carries `tag`.
+    #[inline]
+    fn tag_matches(tags: u64, tag: u8) -> u8 {
+        way_mask(HIGH_BITS & !nonzero_bytes(tags ^ (u64::from(tag) * LOW_BITS)))
     }
 
     #[inline]
@@ -181,13 +194,48 @@ impl<A: Algorithm> KeyTable<A> {
         // Top bit set so a live tag is never the empty tag 0.
         let tag = (h as u8) | 0x80;
         let first = self.set_of(h);
-        if let Some(way) = self.find_way(first, tag, key) {
-            let entry = &mut self.entries[first * WAYS + way];
+        let second = self.set_of(mix64(h ^ 0x6a09_e667_f3bc_c909));
+        // Both tag words sit in a small dense array; pick the slot to read without a branch on
+        // which set matched (two-choice placement puts about half the keys in their second set,
+        // so that branch would mispredict and stall the next decision's loads behind this one's
+        // miss). The first tag match of the first set, else of the second, is the key's slot
+        // unless a 7-bit tag collides; the slow path below resolves every other case.
+        let in_first = Self::tag_matches(self.tags[first], tag);
+        let in_second = Self::tag_matches(self.tags[second], tag);
+        let way_first = in_first.trailing_zeros() as usize;
+        // `| 0x80`: an empty mask still names a way in range (its key check then fails or, if
+        // some way matched, that way's tag matched too).
+        let way_second = (in_second | 0x80).trailing_zeros() as usize;
+        let (set, way) = std::hint::select_unpredictable(
+            in_first != 0,
+            (first, way_first),
+            (second, way_second),
+        );
+        if (in_first | in_second) != 0 && self.sets[set].0[way].key == key {
+            let entry = &mut self.sets[set].0[way];
             return self.algorithm.decide(&mut entry.state, now_ns, cost);
         }
-        let second = self.set_of(mix64(h ^ 0x6a09_e667_f3bc_c909));
+        self.check_slow(key, tag, first, second, now_ns, cost)
+    }
+
+    /// Tag collisions and keys not yet tracked.
+    #[cold]
+    #[inline(never)]
+    fn check_slow(
+        &mut self,
+        key: u64,
+        tag: u8,
+        first: usize,
+        second: usize,
+        now_ns: u64,
+        cost: u64,
+    ) -> Decision {
+        if let Some(way) = self.find_way(first, tag, key) {
+            let entry = &mut self.sets[first].0[way];
+            return self.algorithm.decide(&mut entry.state, now_ns, cost);
+        }
         if let Some(way) = self.find_way(second, tag, key) {
-            let entry = &mut self.entries[second * WAYS + way];
+            let entry = &mut self.sets[second].0[way];
             return self.algorithm.decide(&mut entry.state, now_ns, cost);
         }
         self.insert(key, tag, first, second, now_ns, cost)
@@ -197,9 +245,7 @@ impl<A: Algorithm> KeyTable<A> {
     fn victim(&self, set: usize) -> (usize, u64) {
         let mut victim = (0, u64::MAX);
         for way in 0..WAYS {
-            let full_at_ns = self
-                .algorithm
-                .full_at_ns(&self.entries[set * WAYS + way].state);
+            let full_at_ns = self.algorithm.full_at_ns(&self.sets[set].0[way].state);
             if full_at_ns < victim.1 {
                 victim = (way, full_at_ns);
             }
@@ -207,7 +253,7 @@ impl<A: Algorithm> KeyTable<A> {
         victim
     }
 
-    #[cold]
+    #[inline]
     fn insert(
         &mut self,
         key: u64,
@@ -251,7 +297,7 @@ impl<A: Algorithm> KeyTable<A> {
         let use_ghost = !self.unsafe_fresh_reinsert;
         #[cfg(not(test))]
         let use_ghost = true;
-        let entry = &mut self.entries[set * WAYS + way];
+        let entry = &mut self.sets[set].0[way];
         entry.key = key;
         if use_ghost && ghost_ns > now_ns {
             self.algorithm

@@ -2,16 +2,29 @@
 //! admits a request iff the units in `(t - W, t]` plus its cost stay within `limit`. Any half-open
 //! interval `[s, s + W)` therefore holds at most `limit` admitted units.
 //!
+//! Layout: a key's state is 24 bytes (32 with its key in the table). Up to
+//! [`SLIDING_LOG_INLINE`] = 4 timestamps live inside it: the newest in full and the others as
+//! 30-bit distances to it, which always fit when the window is at most 2^30 ns (1.07 s); with
+//! many keys most logs are that short, so a decision touches only the table entry. A longer log
+//! (or one whose distances do not fit) moves to a heap ring referenced from the state, and back
+//! inline (freeing the ring) once it fits again.
+//!
 //! Memory bound: the log never holds more than `limit` timestamps (expired ones are dropped
 //! before each decision, and only admitted units are pushed), and `limit` is capped at
-//! `SLIDING_LOG_MAX_LIMIT`, so one key owns at most `8 × limit` heap bytes (plus allocator
-//! rounding). The buffer doubles as needed but is never reserved past `limit`, and is reused when
-//! the key table recycles the slot.
+//! `SLIDING_LOG_MAX_LIMIT`. The heap ring starts at 8 slots, grows by doubling but never past
+//! `limit` slots, so one key owns at most `8 × limit` heap bytes (plus allocator rounding).
 
 use crate::config::{LimitConfig, SLIDING_LOG_MAX_LIMIT};
 use crate::decision::{Algorithm, Decision, RETRY_NEVER_NS};
 use crate::error::ConfigError;
-use std::collections::VecDeque;
+use std::fmt;
+use std::num::NonZeroU8;
+
+/// Timestamps a log can hold inside the state itself.
+pub const SLIDING_LOG_INLINE: usize = 4;
+/// Bits of an inline timestamp's distance to the newest one.
+const DELTA_BITS: u32 = 30;
+const DELTA_MAX: u64 = (1 << DELTA_BITS) - 1;
 
 #[derive(Debug, Clone, Copy)]
 pub struct SlidingLog {
@@ -19,18 +32,156 @@ pub struct SlidingLog {
     limit: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SlidingLogState {
-    /// Admitted unit timestamps, oldest first; `len() <= limit`.
-    log_ns: VecDeque<u64>,
+/// Admitted unit timestamps, oldest first, at most `limit` of them; 24 bytes.
+#[derive(Clone, Default)]
+pub struct SlidingLogState(Log);
+
+/// Length `n` of an inline log, stored as `n + 1` so that [`Log`] needs no separate tag.
+type InlineLen = NonZeroU8;
+
+#[inline]
+fn inline_len(n: usize) -> InlineLen {
+    // n <= SLIDING_LOG_INLINE: never saturates.
+    NonZeroU8::MIN.saturating_add(n as u8)
+}
+
+#[derive(Clone)]
+enum Log {
+    /// `len` timestamps `[newest - d0, newest - d1, newest - d2, newest][..len]`: the distances
+    /// `d0 >= d1 >= d2` sit in 30-bit fields (`d01` bits 0.. and 30.., `d2`); the distance of the
+    /// newest itself and of absent timestamps is 0.
+    Inline {
+        newest_ns: u64,
+        d01: u64,
+        d2: u32,
+        len: InlineLen,
+    },
+    /// `last + 1` timestamps in a ring from `head`; `ring.len()` (its capacity) is at most
+    /// `limit <= 2^16`, so both indices fit u16.
+    Spilled {
+        ring: Box<[u64]>,
+        head: u16,
+        last: u16,
+    },
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Log::Inline {
+            newest_ns: 0,
+            d01: 0,
+            d2: 0,
+            len: inline_len(0),
+        }
+    }
+}
+
+/// The inline timestamps `[newest - d0, newest - d1, newest - d2, newest]`.
+#[inline]
+fn inline_slots(newest_ns: u64, d01: u64, d2: u32) -> [u64; SLIDING_LOG_INLINE] {
+    [
+        newest_ns.wrapping_sub(d01 & DELTA_MAX),
+        newest_ns.wrapping_sub(d01 >> DELTA_BITS),
+        newest_ns.wrapping_sub(u64::from(d2)),
+        newest_ns,
+    ]
+}
+
+/// The inline form of `log` (oldest first), if it fits.
+#[inline]
+fn encode_inline(log: &[u64]) -> Option<Log> {
+    let Some(&newest_ns) = log.last() else {
+        return Some(Log::default());
+    };
+    if log.len() > SLIDING_LOG_INLINE || newest_ns - log[0] > DELTA_MAX {
+        return None;
+    }
+    let mut d = [0u64; SLIDING_LOG_INLINE - 1];
+    for (slot, &ts) in d.iter_mut().zip(&log[..log.len() - 1]) {
+        *slot = newest_ns - ts;
+    }
+    Some(Log::Inline {
+        newest_ns,
+        d01: d[0] | d[1] << DELTA_BITS,
+        d2: d[2] as u32,
+        len: inline_len(log.len()),
+    })
+}
+
+/// A heap ring holding `log` (oldest first) then `count` copies of `ts` (at most `limit`, at
+/// least one in all),
+/// of capacity `max(8, len)` capped at `limit` (so the heap bound holds).
+fn spilled(log: &[u64], ts: u64, count: usize, limit: usize) -> Log {
+    let len = log.len() + count;
+    debug_assert!(len <= limit && len > 0);
+    let mut ring = vec![ts; len.max(8).min(limit)].into_boxed_slice();
+    ring[..log.len()].copy_from_slice(log);
+    Log::Spilled {
+        ring,
+        head: 0,
+        last: (len - 1) as u16,
+    }
+}
+
+/// Ring index `i` places after `head` (`i < 2 × capacity`).
+#[inline]
+fn ring_index(cap: usize, head: usize, i: usize) -> usize {
+    let j = head + i;
+    if j >= cap {
+        j - cap
+    } else {
+        j
+    }
 }
 
 impl SlidingLogState {
     pub fn len(&self) -> usize {
-        self.log_ns.len()
+        match &self.0 {
+            Log::Inline { len, .. } => usize::from(len.get() - 1),
+            Log::Spilled { last, .. } => usize::from(*last) + 1,
+        }
     }
+
     pub fn is_empty(&self) -> bool {
-        self.log_ns.is_empty()
+        self.len() == 0
+    }
+
+    fn to_vec(&self) -> Vec<u64> {
+        match &self.0 {
+            Log::Inline {
+                newest_ns,
+                d01,
+                d2,
+                len,
+            } => inline_slots(*newest_ns, *d01, *d2)[..usize::from(len.get() - 1)].to_vec(),
+            Log::Spilled { ring, head, last } => (0..=usize::from(*last))
+                .map(|i| ring[ring_index(ring.len(), usize::from(*head), i)])
+                .collect(),
+        }
+    }
+
+    fn back(&self) -> Option<u64> {
+        match &self.0 {
+            Log::Inline { newest_ns, len, .. } => (len.get() > 1).then_some(*newest_ns),
+            Log::Spilled { ring, head, last } => {
+                Some(ring[ring_index(ring.len(), usize::from(*head), usize::from(*last))])
+            }
+        }
+    }
+}
+
+/// Two logs are equal when they hold the same timestamps (storage is not compared).
+impl PartialEq for SlidingLogState {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_vec() == other.to_vec()
+    }
+}
+
+impl Eq for SlidingLogState {}
+
+impl fmt::Debug for SlidingLogState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.to_vec()).finish()
     }
 }
 
@@ -49,79 +200,480 @@ impl SlidingLog {
     pub fn limit(&self) -> u64 {
         self.limit
     }
-}
 
-impl Algorithm for SlidingLog {
-    type State = SlidingLogState;
+    /// Cost 1, log inline: decided and stored without data-dependent branches and in few
+    /// instructions (with many keys, a mispredicted branch right after the state's cache miss,
+    /// or a long decision that fills the reorder window, holds up the next decisions' loads).
+    /// The three stored distances are handled as one 90-bit word: dropping the `e` oldest
+    /// timestamps is a shift by `30 × e`, and re-basing the rest on a new newest timestamp adds
+    /// the same amount to every live field. Only a log that no longer fits inline takes
+    /// [`Self::spill`].
+    #[inline(always)]
+    fn decide_inline_one(
+        &self,
+        state: &mut SlidingLogState,
+        [newest, d01, d2, len]: [u64; 4],
+        now_ns: u64,
+    ) -> Decision {
+        let w = self.window_ns;
+        let select = std::hint::select_unpredictable;
+        let Some(newest_end_ns) = newest.checked_add(w) else {
+            // A timestamp within a window of u64::MAX: the saturating rule, the slow way.
+            let log = inline_slots(newest, d01, d2 as u32);
+            return self.decide_small(state, &log[..len as usize], now_ns, 1);
+        };
+        // An empty inline log has newest = 0, so this is `max(now, newest or 0)`.
+        let now_ns = now_ns.max(newest);
+        // `ts + W <= now` iff `newest - ts >= newest + W - now =: threshold`. The distances are
+        // sorted and the absent ones are 0, so with a positive threshold the expired timestamps
+        // are those whose stored distance reaches it (the newest expires iff it is 0).
+        let threshold = newest_end_ns.saturating_sub(now_ns);
+        let field0 = d01 & DELTA_MAX;
+        let field1 = d01 >> DELTA_BITS;
+        let counted = u64::from(field0 >= threshold)
+            + u64::from(field1 >= threshold)
+            + u64::from(d2 >= threshold);
+        let expired = select(threshold == 0, len, counted);
+        let live = len - expired;
+        let allowed = live < self.limit;
+        let new_len = live + u64::from(allowed);
+        let base = select(allowed, now_ns, newest);
+        let shift = base - newest;
+        let fields =
+            (u128::from(d2) << (2 * DELTA_BITS) | u128::from(d01)) >> (DELTA_BITS as u64 * expired);
+        // Distance of the oldest live timestamp to the new newest (0 when none is live).
+        let oldest_field = fields as u64 & DELTA_MAX;
+        let d0 = (oldest_field + shift) & 0u64.wrapping_sub(u64::from(live > 0));
+        if new_len > SLIDING_LOG_INLINE as u64 || d0 > DELTA_MAX {
+            // Only an admission can outgrow the inline slots.
+            let slots = inline_slots(newest, d01, d2 as u32);
+            return self.spill(state, &slots[expired as usize..len as usize], now_ns, 1);
+        }
+        // Re-base the live fields (the old newest's field is 0, absent ones stay 0).
+        const ONES: [u128; SLIDING_LOG_INLINE + 1] = [
+            0,
+            1,
+            1 | 1 << DELTA_BITS,
+            1 | 1 << DELTA_BITS | 1 << (2 * DELTA_BITS),
+            1 | 1 << DELTA_BITS | 1 << (2 * DELTA_BITS),
+        ];
+        let fields =
+            fields + u128::from(shift) * ONES[live.min(SLIDING_LOG_INLINE as u64) as usize];
+        state.0 = Log::Inline {
+            newest_ns: base,
+            d01: fields as u64 & ((1 << (2 * DELTA_BITS)) - 1),
+            d2: (fields >> (2 * DELTA_BITS)) as u32,
+            len: inline_len(new_len as usize),
+        };
+        // Denied at cost 1 means the log is full (live = limit >= 1): the oldest must expire.
+        let retry_after_ns = (newest_end_ns - oldest_field).wrapping_sub(now_ns);
+        Decision {
+            allowed,
+            remaining: self.limit - new_len,
+            retry_after_ns: select(allowed, 0, retry_after_ns),
+            // new_len >= 1: `base` is the newest timestamp, not expired.
+            reset_ns: base.saturating_add(w).wrapping_sub(now_ns),
+        }
+    }
 
-    fn decide(&self, state: &mut SlidingLogState, now_ns: u64, cost: u64) -> Decision {
-        let log = &mut state.log_ns;
-        let now_ns = now_ns.max(log.back().copied().unwrap_or(0));
-        while let Some(&oldest) = log.front() {
-            if oldest.saturating_add(self.window_ns) <= now_ns {
-                log.pop_front();
+    /// Admits `cost` at `now_ns` on top of `live` (oldest first) by moving the log to the heap.
+    #[cold]
+    #[inline(never)]
+    fn spill(&self, state: &mut SlidingLogState, live: &[u64], now_ns: u64, cost: u64) -> Decision {
+        state.0 = spilled(live, now_ns, cost as usize, self.limit as usize);
+        Decision {
+            allowed: true,
+            remaining: self.limit - live.len() as u64 - cost,
+            retry_after_ns: 0,
+            reset_ns: now_ns.saturating_add(self.window_ns) - now_ns,
+        }
+    }
+
+    /// `log` (oldest first, at most `limit` long) inline if it fits, else in a new heap ring.
+    fn store(&self, log: &[u64]) -> Log {
+        encode_inline(log).unwrap_or_else(|| spilled(log, 0, 0, self.limit as usize))
+    }
+
+    /// The plain rule on a log that fits inline (oldest first, not yet
+    /// expired against `now_ns`), any cost; stores the result inline or spilled.
+    fn decide_small(
+        &self,
+        state: &mut SlidingLogState,
+        log: &[u64],
+        now_ns: u64,
+        cost: u64,
+    ) -> Decision {
+        let w = self.window_ns;
+        let now_ns = now_ns.max(log.last().copied().unwrap_or(0));
+        let expired = log
+            .iter()
+            .take_while(|&&ts| ts.saturating_add(w) <= now_ns)
+            .count();
+        let live = &log[expired..];
+        let used = live.len() as u64;
+        let allowed = cost <= self.limit - used;
+        let (retry_after_ns, newest) = if allowed {
+            if cost == 0 {
+                state.0 = self.store(live);
+                (0, live.last().copied())
             } else {
-                break;
+                let mut grown = [now_ns; SLIDING_LOG_INLINE];
+                grown[..live.len()].copy_from_slice(live);
+                let new_len = live.len() + cost as usize;
+                match (new_len <= SLIDING_LOG_INLINE)
+                    .then(|| encode_inline(&grown[..new_len]))
+                    .flatten()
+                {
+                    Some(inline) => state.0 = inline,
+                    None => state.0 = spilled(live, now_ns, cost as usize, self.limit as usize),
+                }
+                (0, Some(now_ns))
+            }
+        } else {
+            // Dropping expired timestamps keeps the distances of the rest: it still fits.
+            state.0 = self.store(live);
+            let retry_after_ns = if cost > self.limit {
+                RETRY_NEVER_NS
+            } else {
+                // The (used + cost - limit)-th oldest entry must expire first.
+                live[(used + cost - self.limit) as usize - 1].saturating_add(w) - now_ns
+            };
+            (retry_after_ns, live.last().copied())
+        };
+        let new_len = if allowed { used + cost } else { used };
+        Decision {
+            allowed,
+            remaining: self.limit - new_len,
+            retry_after_ns,
+            reset_ns: newest.map_or(0, |ts| ts.saturating_add(w) - now_ns),
+        }
+    }
+
+    /// The log is in the heap ring. The common case — cost 1, a long log, at most one timestamp
+    /// expiring and the ring not needing to grow — is decided without data-dependent branches
+    /// (a log at its limit loses its oldest timestamp on a coin toss); everything else goes to
+    /// [`Self::decide_spilled_general`].
+    #[inline]
+    fn decide_spilled(&self, state: &mut SlidingLogState, now_ns: u64, cost: u64) -> Decision {
+        let w = self.window_ns;
+        if let Log::Spilled { ring, head, last } = &mut state.0 {
+            let cap = ring.len();
+            let h = usize::from(*head);
+            let len = usize::from(*last) + 1;
+            // After one expiry the log stays on the heap and its front is live.
+            if cost == 1 && len > SLIDING_LOG_INLINE + 1 && len <= cap && h < cap {
+                let wrap = |i: usize| if i >= cap { i - cap } else { i };
+                let back = ring[wrap(h + len - 1)];
+                let now_ns = now_ns.max(back);
+                // Load the two oldest at once rather than the second after the first's check.
+                let (oldest, second) = (ring[h], ring[wrap(h + 1)]);
+                let expired = oldest.saturating_add(w) <= now_ns;
+                let select = std::hint::select_unpredictable;
+                let front = select(expired, second, oldest);
+                let h = wrap(h + usize::from(expired));
+                let len = len - usize::from(expired);
+                let allowed = (len as u64) < self.limit;
+                if front.saturating_add(w) > now_ns && !(allowed && len == cap) {
+                    // The slot after the newest is free unless the ring is full, and then this
+                    // is a denial: write it only if admitted.
+                    let tail = wrap(h + len);
+                    ring[tail] = select(allowed, now_ns, ring[tail]);
+                    let new_len = len + usize::from(allowed);
+                    *head = h as u16;
+                    *last = (new_len - 1) as u16;
+                    // Denied at cost 1 means the log is full: the oldest must expire first.
+                    let retry_after_ns = front.saturating_add(w) - now_ns;
+                    return Decision {
+                        allowed,
+                        remaining: self.limit - new_len as u64,
+                        retry_after_ns: select(allowed, 0, retry_after_ns),
+                        // `back` and `now` are live.
+                        reset_ns: select(allowed, now_ns, back).saturating_add(w) - now_ns,
+                    };
+                }
             }
         }
-        let used = log.len() as u64;
+        self.decide_spilled_general(state, now_ns, cost)
+    }
+
+    /// The log is in the heap ring, any cost: the plain rule.
+    #[inline(never)]
+    fn decide_spilled_general(
+        &self,
+        state: &mut SlidingLogState,
+        now_ns: u64,
+        cost: u64,
+    ) -> Decision {
+        let w = self.window_ns;
+        let now_ns = now_ns.max(state.back().unwrap_or(0));
+        let Log::Spilled { ring, head, last } = &mut state.0 else {
+            return self.decide_small(state, &[], now_ns, cost);
+        };
+        let cap = ring.len();
+        let mut h = usize::from(*head);
+        let mut len = usize::from(*last) + 1;
+        while len > 0 && ring[h].saturating_add(w) <= now_ns {
+            h = ring_index(cap, h, 1);
+            len -= 1;
+        }
+        if len <= SLIDING_LOG_INLINE {
+            let mut log = [0; SLIDING_LOG_INLINE];
+            for (i, slot) in log.iter_mut().enumerate().take(len) {
+                *slot = ring[ring_index(cap, h, i)];
+            }
+            // A short log whose distances do not fit inline stays in its ring.
+            if encode_inline(&log[..len]).is_some() {
+                return self.decide_small(state, &log[..len], now_ns, cost);
+            }
+        }
+        let used = len as u64;
         let allowed = cost <= self.limit - used;
         let retry_after_ns = if allowed {
-            let needed = log.len() + cost as usize;
-            if log.capacity() < needed {
-                // Grow by doubling but never past `limit`, so the heap bound holds.
-                let target = needed
-                    .max(log.capacity() * 2)
-                    .max(4)
-                    .min(self.limit as usize);
-                log.reserve_exact(target - log.len());
+            let needed = len + cost as usize;
+            if needed > cap {
+                // Grow by doubling, never past `limit`.
+                let new_cap = needed.max(cap * 2).min(self.limit as usize);
+                let mut grown = vec![now_ns; new_cap].into_boxed_slice();
+                for (i, slot) in grown.iter_mut().enumerate().take(len) {
+                    *slot = ring[ring_index(cap, h, i)];
+                }
+                *ring = grown;
+                h = 0;
+            } else {
+                for i in len..needed {
+                    ring[ring_index(cap, h, i)] = now_ns;
+                }
             }
-            for _ in 0..cost {
-                log.push_back(now_ns);
-            }
+            len = needed;
             0
         } else if cost > self.limit {
             RETRY_NEVER_NS
         } else {
             // The (used + cost - limit)-th oldest entry must expire first.
             let must_expire = (used + cost - self.limit) as usize;
-            log.get(must_expire - 1)
-                .map_or(0, |&ts| ts.saturating_add(self.window_ns) - now_ns)
+            ring[ring_index(cap, h, must_expire - 1)].saturating_add(w) - now_ns
         };
-        debug_assert!(log.len() as u64 <= self.limit);
+        *head = h as u16;
+        *last = (len - 1) as u16;
+        let newest = ring[ring_index(ring.len(), h, len - 1)];
         Decision {
             allowed,
-            remaining: self.limit - log.len() as u64,
+            remaining: self.limit - len as u64,
             retry_after_ns,
-            reset_ns: log
-                .back()
-                .map_or(0, |&ts| ts.saturating_add(self.window_ns) - now_ns),
+            reset_ns: newest.saturating_add(w) - now_ns,
+        }
+    }
+}
+
+impl Algorithm for SlidingLog {
+    type State = SlidingLogState;
+
+    #[inline(always)]
+    fn decide(&self, state: &mut SlidingLogState, now_ns: u64, cost: u64) -> Decision {
+        match state.0 {
+            Log::Inline {
+                newest_ns,
+                d01,
+                d2,
+                len,
+            } => {
+                let len = usize::from(len.get() - 1);
+                let fields = [newest_ns, d01, u64::from(d2), len as u64];
+                if cost == 1 {
+                    self.decide_inline_one(state, fields, now_ns)
+                } else {
+                    let log = inline_slots(newest_ns, d01, d2);
+                    self.decide_small(state, &log[..len], now_ns, cost)
+                }
+            }
+            Log::Spilled { .. } => self.decide_spilled(state, now_ns, cost),
         }
     }
 
     fn full_at_ns(&self, state: &SlidingLogState) -> u64 {
         state
-            .log_ns
             .back()
-            .map_or(0, |&ts| ts.saturating_add(self.window_ns))
+            .map_or(0, |ts| ts.saturating_add(self.window_ns))
     }
 
     fn reset(&self, state: &mut SlidingLogState) {
-        state.log_ns.clear();
+        state.0 = Log::default();
     }
 
     fn make_exhausted(&self, state: &mut SlidingLogState, full_at_ns: u64, _now_ns: u64) {
         // `limit` phantom entries that expire at `full_at_ns` outlive every entry of any log that
         // is empty by then, so they block at least as much.
-        state.log_ns.clear();
-        state.log_ns.reserve_exact(self.limit as usize);
         let ts = full_at_ns.saturating_sub(self.window_ns);
-        state
-            .log_ns
-            .extend(std::iter::repeat_n(ts, self.limit as usize));
+        let limit = self.limit as usize;
+        state.0 = (limit <= SLIDING_LOG_INLINE)
+            .then(|| encode_inline(&[ts; SLIDING_LOG_INLINE][..limit]))
+            .flatten()
+            .unwrap_or_else(|| spilled(&[], ts, limit, limit));
     }
 
     fn heap_bytes_bound(&self) -> u64 {
         self.limit * std::mem::size_of::<u64>() as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::SplitMix64;
+    use std::collections::VecDeque;
+
+    /// The plain `VecDeque` sliding log this module's ring layout replaced, kept as the oracle.
+    struct Reference {
+        window_ns: u64,
+        limit: u64,
+        log_ns: VecDeque<u64>,
+    }
+
+    impl Reference {
+        fn decide(&mut self, now_ns: u64, cost: u64) -> Decision {
+            let log = &mut self.log_ns;
+            let now_ns = now_ns.max(log.back().copied().unwrap_or(0));
+            while let Some(&oldest) = log.front() {
+                if oldest.saturating_add(self.window_ns) <= now_ns {
+                    log.pop_front();
+                } else {
+                    break;
+                }
+            }
+            let used = log.len() as u64;
+            let allowed = cost <= self.limit - used;
+            let retry_after_ns = if allowed {
+                for _ in 0..cost {
+                    log.push_back(now_ns);
+                }
+                0
+            } else if cost > self.limit {
+                RETRY_NEVER_NS
+            } else {
+                let must_expire = (used + cost - self.limit) as usize;
+                log.get(must_expire - 1)
+                    .map_or(0, |&ts| ts.saturating_add(self.window_ns) - now_ns)
+            };
+            Decision {
+                allowed,
+                remaining: self.limit - log.len() as u64,
+                retry_after_ns,
+                reset_ns: log
+                    .back()
+                    .map_or(0, |&ts| ts.saturating_add(self.window_ns) - now_ns),
+            }
+        }
+    }
+
+    #[test]
+    fn ring_layout_decides_exactly_like_a_plain_deque() {
+        let mut rng = SplitMix64::new(42);
+        for &(limit, window_ms) in &[
+            (1, 1),
+            (2, 1),
+            (3, 2),
+            (4, 1),
+            (5, 1),
+            (6, 3),
+            (9, 1),
+            (16, 2),
+            (100, 1),
+            // Windows over 2^30 ns: inline distances can overflow and force the heap ring.
+            (3, 3_000),
+            (5, 5_000),
+            (2, 2_000),
+        ] {
+            let cfg = LimitConfig {
+                rate_per_s: limit * 1000 / window_ms,
+                burst: 1,
+                window_ms,
+            };
+            let sl = SlidingLog::new(&cfg).unwrap();
+            assert_eq!(sl.limit, limit);
+            let window_ns = sl.window_ns;
+            let mut state = SlidingLogState::default();
+            let mut oracle = Reference {
+                window_ns,
+                limit,
+                log_ns: VecDeque::new(),
+            };
+            let mut now = 0u64;
+            for step in 0..60_000 {
+                // Bursts, idle gaps and (rarely) time going backwards.
+                match rng.below(16) {
+                    0 => now += window_ns * rng.range_inclusive(1, 3),
+                    1 => now = now.saturating_sub(rng.below(window_ns)),
+                    2..=9 => now += rng.below(window_ns / limit.max(1) + 1),
+                    _ => {}
+                }
+                if step % 997 == 0 {
+                    sl.reset(&mut state);
+                    oracle.log_ns.clear();
+                }
+                if step % 1_499 == 0 {
+                    let full_at = now + rng.below(2 * window_ns);
+                    sl.make_exhausted(&mut state, full_at, now);
+                    oracle.log_ns =
+                        std::iter::repeat_n(full_at.saturating_sub(window_ns), limit as usize)
+                            .collect();
+                }
+                let cost = match rng.below(8) {
+                    0 => rng.range_inclusive(0, limit + 1),
+                    _ => 1,
+                };
+                let got = sl.decide(&mut state, now, cost);
+                let want = oracle.decide(now, cost);
+                assert_eq!(
+                    got, want,
+                    "limit {limit}, step {step}, now {now}, cost {cost}"
+                );
+                assert!(
+                    state.to_vec().iter().eq(oracle.log_ns.iter()),
+                    "{state:?} {:?} limit {limit} step {step} cost {cost}",
+                    oracle.log_ns
+                );
+                if let Log::Spilled { ring, .. } = &state.0 {
+                    assert!(ring.len() as u64 <= limit);
+                }
+                assert_eq!(
+                    sl.full_at_ns(&state),
+                    oracle.log_ns.back().map_or(0, |&ts| ts + window_ns)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn state_and_header_sizes_are_as_documented() {
+        assert_eq!(std::mem::size_of::<SlidingLogState>(), 24);
+    }
+
+    #[test]
+    fn extreme_times_match_the_plain_deque() {
+        let sl = SlidingLog::new(&LimitConfig {
+            rate_per_s: 6,
+            burst: 1,
+            window_ms: 1000,
+        })
+        .unwrap();
+        let mut state = SlidingLogState::default();
+        let mut oracle = Reference {
+            window_ns: sl.window_ns,
+            limit: sl.limit,
+            log_ns: VecDeque::new(),
+        };
+        for now in [
+            0,
+            u64::MAX - 5,
+            u64::MAX - 1,
+            u64::MAX - 1,
+            u64::MAX,
+            3,
+            u64::MAX,
+        ] {
+            for cost in [1, 1, 2, 1, 7, 1, 1, 1, 1] {
+                assert_eq!(sl.decide(&mut state, now, cost), oracle.decide(now, cost));
+            }
+        }
     }
 }

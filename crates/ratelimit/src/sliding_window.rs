@@ -18,7 +18,7 @@ pub struct SlidingWindow {
 }
 
 /// 16 bytes per key (counts are at most `limit <= SLIDING_WINDOW_MAX_LIMIT`, so they fit u32).
-/// Keeps the window start so that staying in the same window needs no division.
+/// Keeps the window start (not its index); it is always a multiple of the window length.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SlidingWindowState {
     window_start_ns: u64,
@@ -96,18 +96,18 @@ impl Algorithm for SlidingWindow {
 
     #[inline]
     fn decide(&self, state: &mut SlidingWindowState, now_ns: u64, cost: u64) -> Decision {
-        let since_start_ns = now_ns - now_ns.min(state.window_start_ns);
-        if since_start_ns >= self.window_ns {
-            // The next window is the common case and needs no division.
-            if since_start_ns - self.window_ns < self.window_ns {
-                state.previous = state.current;
-                state.window_start_ns += self.window_ns;
-            } else {
-                state.previous = 0;
-                state.window_start_ns = now_ns - now_ns % self.window_ns;
-            }
-            state.current = 0;
-        }
+        // The window start is a multiple of W, so the window has ended iff the start of the
+        // window holding `now` lies beyond it (a time before the start never rolls); the previous
+        // count carries over iff that is the very next window. Computed without branches or a
+        // hardware divide: with many keys, whether and how far a key's window has moved is a
+        // coin toss that would otherwise mispredict right after the state's miss.
+        let aligned_ns = self.window_divisor.div(now_ns) * self.window_ns;
+        let rolled = aligned_ns > state.window_start_ns;
+        let next = aligned_ns == state.window_start_ns.wrapping_add(self.window_ns);
+        let carried = std::hint::select_unpredictable(next, state.current, 0);
+        state.previous = std::hint::select_unpredictable(rolled, carried, state.previous);
+        state.current = std::hint::select_unpredictable(rolled, 0, state.current);
+        state.window_start_ns = state.window_start_ns.max(aligned_ns);
         let now_ns = now_ns.max(state.window_start_ns);
         let offset_ns = now_ns - state.window_start_ns;
         let limit_scaled = self.limit * self.window_ns;
