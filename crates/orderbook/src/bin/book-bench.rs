@@ -53,7 +53,7 @@ fn parse_args() -> Result<Args, String> {
         warmup: 500_000,
         live: 10_000,
         batch: MAX_BATCH_OPS,
-        reps: 3,
+        reps: 5,
         flow: None,
         memory: true,
     };
