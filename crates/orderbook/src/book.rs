@@ -57,9 +57,11 @@ impl Order {
         (self.level_owned & OWNED != 0).then_some(self.owner)
     }
 
+    /// Whether `owner` owns this order (one branch-free test: callers branch once on the result,
+    /// which is almost always false).
     #[inline(always)]
     fn owned_by(&self, owner: u64) -> bool {
-        self.level_owned & OWNED != 0 && self.owner == owner
+        (self.level_owned & OWNED != 0) & (self.owner == owner)
     }
 }
 
@@ -588,7 +590,7 @@ impl Book {
         qty: u64,
         sink: &mut S,
     ) -> Admission {
-        let reason = if price == 0 || qty == 0 {
+        let reason = if (price == 0) | (qty == 0) {
             RejectReason::Invalid
         } else {
             let orders = &self.orders;
@@ -678,11 +680,11 @@ impl Book {
             // Every order before the head has been removed, so we always work on the head.
             loop {
                 let head = self.levels[li].head;
-                if head == NIL || remaining == 0 {
+                if (head == NIL) | (remaining == 0) {
                     break;
                 }
                 let o = &mut self.orders[head as usize];
-                if stp && o.owned_by(own) {
+                if stp & o.owned_by(own) {
                     let (maker_id, maker_qty) = (o.id, o.qty);
                     sink.on_event(Event::Cancelled {
                         id: maker_id,
