@@ -415,14 +415,14 @@ impl Book {
 
     /// Best bid level (highest price).
     pub fn best_bid(&self) -> Option<LevelInfo> {
-        self.ladders[Side::Buy.index()]
+        self.ladder(Side::Buy)
             .best()
             .map(|r| self.level_info(r.level))
     }
 
     /// Best ask level (lowest price).
     pub fn best_ask(&self) -> Option<LevelInfo> {
-        self.ladders[Side::Sell.index()]
+        self.ladder(Side::Sell)
             .best()
             .map(|r| self.level_info(r.level))
     }
@@ -438,6 +438,10 @@ impl Book {
     /// Number of price levels on `side`.
     pub fn level_count(&self, side: Side) -> usize {
         self.ladder(side).len()
+    }
+
+    fn level_count_both_sides(&self) -> usize {
+        self.ladders.iter().map(Ladder::len).sum()
     }
 
     /// L2: the levels of `side`, best first.
@@ -466,12 +470,11 @@ impl Book {
     pub fn memory(&self) -> MemoryStats {
         let order_slab_bytes = self.orders.capacity() * std::mem::size_of::<Order>();
         let level_slab_bytes = self.levels.capacity() * std::mem::size_of::<Level>();
-        let ladder_bytes = self.ladders[Side::Buy.index()].capacity_bytes()
-            + self.ladders[Side::Sell.index()].capacity_bytes();
+        let ladder_bytes = self.ladders.iter().map(Ladder::capacity_bytes).sum();
         let index_bytes = self.index.capacity_bytes() + self.level_index.capacity_bytes();
         MemoryStats {
             live_orders: self.live,
-            levels: self.ladders[Side::Buy.index()].len() + self.ladders[Side::Sell.index()].len(),
+            levels: self.level_count_both_sides(),
             order_slab_bytes,
             level_slab_bytes,
             ladder_bytes,
@@ -492,8 +495,7 @@ impl Book {
             *self = Book::new();
             return;
         }
-        self.ladders[Side::Buy.index()].shrink_to_fit();
-        self.ladders[Side::Sell.index()].shrink_to_fit();
+        self.ladders.iter_mut().for_each(Ladder::shrink_to_fit);
         self.index.shrink_if_empty();
         self.level_index.shrink_if_empty();
     }
@@ -552,9 +554,7 @@ impl Book {
                 seen += n as usize;
             }
         }
-        if self.level_index.len()
-            != self.ladders[Side::Buy.index()].len() + self.ladders[Side::Sell.index()].len()
-        {
+        if self.level_index.len() != self.level_count_both_sides() {
             return Err("level index out of step with the ladders".to_string());
         }
         if seen != self.live || self.index.len() != self.live {
@@ -753,13 +753,13 @@ impl Book {
         let li = o.level() as usize;
         {
             // A head's `prev` is stale (see `pop_head`): test head-ness on the level.
-            let is_head = self.levels[li].head == slot;
-            let prev = if is_head { NIL } else { o.prev };
-            if is_head {
+            let prev = if self.levels[li].head == slot {
                 self.levels[li].head = o.next;
+                NIL
             } else {
-                self.orders[prev as usize].next = o.next;
-            }
+                self.orders[o.prev as usize].next = o.next;
+                o.prev
+            };
             if o.next == NIL {
                 self.levels[li].tail = prev;
             } else {
@@ -786,12 +786,8 @@ impl Book {
 
     #[inline(always)]
     fn free_level(&mut self, level: u32) {
-        debug_assert_eq!(
-            self.level_index
-                .slot_at(self.levels[level as usize].index_pos as usize),
-            Some(level)
-        );
         let pos = self.levels[level as usize].index_pos as usize;
+        debug_assert_eq!(self.level_index.slot_at(pos), Some(level));
         self.level_index
             .remove_at(pos, &mut Levels(&mut self.levels));
         self.levels[level as usize].head = self.free_level;

@@ -1,8 +1,9 @@
 //! u64 key -> slab slot map (order id -> order slot, price -> level slot): open addressing over
 //! groups of eight entries, probed a group at a time with one control word per group.
 //!
-//! Layout: `entries` holds the 32-bit slab slot of each entry; `ctrl` holds one byte per entry,
-//! packed eight to a `u64` per group: `0x80` for empty, else seven bits of the key's hash. A probe reads its home group's control word (1/8 of the entry bytes, so
+//! Layout: `entries` holds the 32-bit slab slot of each entry; `ctrl` holds one byte per entry
+//! (`0x80` for empty, else seven bits of the key's hash), read eight at a time as a group's
+//! control word. A probe reads its home group's control word (a fifth of the index's bytes, so
 //! it is usually cached), finds the bytes that match — and the empty bytes — with a few word
 //! operations (SWAR) instead of a branch per entry, and reads an entry only for a byte match.
 //! Looking up an absent key (the duplicate-id check of every new order) therefore usually
@@ -11,8 +12,9 @@
 //!
 //! The key itself is not stored: a control-byte match is confirmed by reading the key from the
 //! slab (which the caller reads anyway for a hit; for a miss, one byte in 128 matches by
-//! chance), and growing or refilling a hole rehashes keys read from the slab. Groups are probed linearly from the home group; a key lives in
-//! the first group of its probe sequence that had room. Deletion keeps that true without
+//! chance), and growing or refilling a hole rehashes keys read from the slab. Groups are probed
+//! linearly from the home group; a key lives in the first group of its probe sequence that had
+//! room. Deletion keeps that true without
 //! tombstones: if the group still has an empty byte, the byte just becomes empty; if the group
 //! was full, a key further along that needed the group to be full to be found is moved back into
 //! the hole (backward shift at group granularity), and so on. At a load of at most 1/2 a full
@@ -34,7 +36,7 @@ const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 /// Smallest table (entries, two groups); the table never shrinks below this.
 const MIN_CAPACITY_BITS: u32 = 4;
-/// Largest table (entries): 2^32, because tags carry 32 hash bits and slots are `u32`.
+/// Largest table (entries): 2^32, because hashes are 32 bits and positions are reported as `u32`.
 const MAX_CAPACITY_BITS: u32 = 32;
 
 /// Where an absent key would be inserted (valid until the table is modified).
@@ -137,11 +139,6 @@ impl KeyIndex {
         u64::from_le_bytes(bytes)
     }
 
-    #[inline(always)]
-    fn set_ctrl(&mut self, pos: usize, byte: u8) {
-        self.ctrl[pos] = byte;
-    }
-
     /// Looks `key` up, where `key_at(slot)` returns the key stored in the slab at `slot`.
     /// The returned position stays valid until the table is next modified.
     #[inline(always)]
@@ -193,7 +190,7 @@ impl KeyIndex {
             self.grow(slab);
             self.place(vacancy.hash, slot, slab);
         } else {
-            debug_assert_eq!(self.ctrl_at(vacancy.pos), EMPTY);
+            debug_assert_eq!(self.ctrl[vacancy.pos], EMPTY);
             self.write(vacancy.pos, vacancy.hash, slot, slab);
         }
         self.len += 1;
@@ -211,15 +208,10 @@ impl KeyIndex {
 
     #[inline(always)]
     fn write(&mut self, pos: usize, hash: u32, slot: u32, slab: &mut impl Slab) {
-        self.set_ctrl(pos, ctrl_byte(hash));
+        self.ctrl[pos] = ctrl_byte(hash);
         self.entries[pos] = slot;
         // Positions are below the capacity, at most 2^32.
         slab.entry_moved(slot, pos as u32);
-    }
-
-    #[inline(always)]
-    fn ctrl_at(&self, pos: usize) -> u8 {
-        self.ctrl[pos]
     }
 
     /// Writes an entry into the first empty byte along its probe sequence.
@@ -269,11 +261,11 @@ impl KeyIndex {
     /// modification since, or the latest one reported to [`Slab::entry_moved`] for that slot.
     #[inline(always)]
     pub(crate) fn remove_at(&mut self, pos: usize, slab: &mut impl Slab) {
-        debug_assert_ne!(self.ctrl_at(pos), EMPTY);
+        debug_assert_ne!(self.ctrl[pos], EMPTY);
         self.len -= 1;
         if match_empty(self.group(pos / GROUP)) != 0 {
             // The group had room, so no probe sequence runs through it: nothing depends on it.
-            self.set_ctrl(pos, EMPTY);
+            self.ctrl[pos] = EMPTY;
         } else {
             self.refill_hole(pos, slab);
         }
@@ -306,7 +298,7 @@ impl KeyIndex {
                         hole = pos;
                         if match_empty(w) != 0 {
                             // `g` keeps room: nothing beyond depends on it.
-                            self.set_ctrl(hole, EMPTY);
+                            self.ctrl[hole] = EMPTY;
                             return;
                         }
                         continue 'hole;
@@ -315,7 +307,7 @@ impl KeyIndex {
                 }
                 if match_empty(w) != 0 {
                     // Keys beyond a group with room never depended on `hole_group`.
-                    self.set_ctrl(hole, EMPTY);
+                    self.ctrl[hole] = EMPTY;
                     return;
                 }
                 g = (g + 1) & self.group_mask;
@@ -325,7 +317,7 @@ impl KeyIndex {
 
     /// The slot whose entry is at `pos`, if that entry is occupied (for invariant checks).
     pub(crate) fn slot_at(&self, pos: usize) -> Option<u32> {
-        (pos < self.entries.len() && self.ctrl_at(pos) != EMPTY).then(|| self.entries[pos])
+        (pos < self.entries.len() && self.ctrl[pos] != EMPTY).then(|| self.entries[pos])
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -3,9 +3,10 @@
 //!
 //! Both sides sort ascending by a key in which "better" is larger: bids use the price itself,
 //! asks use `u64::MAX - price` (computed as `price ^ u64::MAX`, so the key of either side is one
-//! XOR with the ladder's mask and side-generic code needs no branch). Activity concentrates near the touch, so searches scan a few
-//! entries back from the end before falling back to binary search, and inserts/removals near the
-//! touch move only the few entries between the position and the end.
+//! XOR with the ladder's mask and side-generic code needs no branch). Activity concentrates near
+//! the touch, so searches scan a few entries back from the end before falling back to binary
+//! search, and inserts/removals near the touch move only the few entries between the position
+//! and the end.
 
 use crate::command::Side;
 

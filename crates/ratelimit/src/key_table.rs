@@ -27,9 +27,9 @@
 //! Per set: one tag word (8 one-byte tags: 0 = empty, otherwise 7 hash bits with the top bit set)
 //! kept in a separate dense array that stays in cache, a ghost time in another, and the entries
 //! `(key, state)` side by side, each set's 8 entries aligned to a cache line, so a hit touches one
-//! entry line (two for a 24-byte entry that straddles a line boundary: 2 of every 8). A lookup compares all 8 tags of
-//! both candidate sets at once (SWAR) and reads one entry, chosen without a branch on which set
-//! matched (the first tag match of the first set, else of the second); only a tag collision or a
+//! entry line (two for a 24-byte entry that straddles a line boundary: 2 of every 8). A lookup
+//! compares all 8 tags of both candidate sets at once (SWAR) and reads one entry, chosen without
+//! a branch on which set matched (the first tag match of the first set, else of the second); only a tag collision or a
 //! key not yet tracked takes the slow path, which checks every matching way of both sets.
 //!
 //! Keys are `u64`; callers with string keys hash them (the replay tool uses 64-bit FNV-1a +
@@ -66,8 +66,9 @@ struct Entry<S> {
     state: S,
 }
 
-/// One set's entries, aligned to a cache line so that an entry of 8, 16 or 64 bytes never
-/// straddles two lines (every entry size here makes a set a whole number of lines).
+/// One set's entries, aligned to a cache line so that 16- and 32-byte entries never straddle two
+/// lines (every entry size here makes a set a whole number of lines; 24-byte entries straddle in
+/// 2 of the 8 ways).
 #[repr(align(64))]
 struct Set<S>([Entry<S>; WAYS]);
 
@@ -230,15 +231,16 @@ impl<A: Algorithm> KeyTable<A> {
         now_ns: u64,
         cost: u64,
     ) -> Decision {
-        if let Some(way) = self.find_way(first, tag, key) {
-            let entry = &mut self.sets[first].0[way];
-            return self.algorithm.decide(&mut entry.state, now_ns, cost);
+        let found = [first, second]
+            .into_iter()
+            .find_map(|set| self.find_way(set, tag, key).map(|way| (set, way)));
+        match found {
+            Some((set, way)) => {
+                let entry = &mut self.sets[set].0[way];
+                self.algorithm.decide(&mut entry.state, now_ns, cost)
+            }
+            None => self.insert(key, tag, first, second, now_ns, cost),
         }
-        if let Some(way) = self.find_way(second, tag, key) {
-            let entry = &mut self.sets[second].0[way];
-            return self.algorithm.decide(&mut entry.state, now_ns, cost);
-        }
-        self.insert(key, tag, first, second, now_ns, cost)
     }
 
     /// The way whose state is fresh soonest, and when.
