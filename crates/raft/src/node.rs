@@ -409,18 +409,18 @@ impl Node {
     }
 
     fn become_pre_candidate(&mut self) {
-        self.role = Role::PreCandidate;
-        self.leader = None;
-        self.votes_granted = 1 << self.cfg.id;
-        self.votes_rejected = 0;
-        self.election_elapsed = 0;
-        self.reset_randomized_timeout();
+        self.start_ballot(Role::PreCandidate);
     }
 
     fn become_candidate(&mut self) {
         self.term = self.term.saturating_add(1);
         self.vote = Some(self.cfg.id);
-        self.role = Role::Candidate;
+        self.start_ballot(Role::Candidate);
+    }
+
+    /// Pre-vote or vote round: no known leader, only our own vote counted, a fresh timeout.
+    fn start_ballot(&mut self, role: Role) {
+        self.role = role;
         self.leader = None;
         self.votes_granted = 1 << self.cfg.id;
         self.votes_rejected = 0;

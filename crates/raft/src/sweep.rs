@@ -15,6 +15,19 @@ pub struct SeedReport {
     pub stats: SimStats,
 }
 
+/// A fault that starts at one tick and is undone at a later one: both events, in that order.
+fn window(
+    events: &mut Vec<FaultEvent>,
+    (at, start): (u64, FaultAction),
+    (until, undo): (u64, FaultAction),
+) {
+    events.push(FaultEvent { at, action: start });
+    events.push(FaultEvent {
+        at: until,
+        action: undo,
+    });
+}
+
 /// A random but seed-determined fault schedule: lossy/duplicating/reordering links, a
 /// latency tail, and overlapping episodes of crashes, symmetric partitions and one-way cuts.
 pub fn random_schedule(seed: u64, nodes: usize, ticks: u64) -> FaultSchedule {
@@ -39,15 +52,12 @@ pub fn random_schedule(seed: u64, nodes: usize, ticks: u64) -> FaultSchedule {
         match r.below(5) {
             0 => {
                 let node = r.below(n) as u8;
-                s.events.push(FaultEvent {
-                    at: t,
-                    action: FaultAction::Crash { node },
-                });
                 let back = t + 20 + r.below(300);
-                s.events.push(FaultEvent {
-                    at: back,
-                    action: FaultAction::Restart { node },
-                });
+                window(
+                    &mut s.events,
+                    (t, FaultAction::Crash { node }),
+                    (back, FaultAction::Restart { node }),
+                );
             }
             1 => {
                 let mut order: Vec<u8> = (0..n as u8).collect();
@@ -57,55 +67,43 @@ pub fn random_schedule(seed: u64, nodes: usize, ticks: u64) -> FaultSchedule {
                 }
                 let cut = 1 + r.below(n - 1) as usize;
                 let groups = vec![order[..cut].to_vec(), order[cut..].to_vec()];
-                s.events.push(FaultEvent {
-                    at: t,
-                    action: FaultAction::Partition { groups },
-                });
                 let heal = t + 50 + r.below(400);
-                s.events.push(FaultEvent {
-                    at: heal,
-                    action: FaultAction::Heal,
-                });
+                window(
+                    &mut s.events,
+                    (t, FaultAction::Partition { groups }),
+                    (heal, FaultAction::Heal),
+                );
             }
             4 if n >= 3 => {
                 // Membership churn: remove a voter, add it back later.
                 let node = r.below(n) as u8;
-                s.events.push(FaultEvent {
-                    at: t,
-                    action: FaultAction::RemoveVoter { node },
-                });
                 let back = t + 60 + r.below(300);
-                s.events.push(FaultEvent {
-                    at: back,
-                    action: FaultAction::AddVoter { node },
-                });
+                window(
+                    &mut s.events,
+                    (t, FaultAction::RemoveVoter { node }),
+                    (back, FaultAction::AddVoter { node }),
+                );
             }
             2 => {
                 let from = r.below(n) as u8;
                 let to = ((from as u64 + 1 + r.below(n - 1)) % n) as u8;
-                s.events.push(FaultEvent {
-                    at: t,
-                    action: FaultAction::BlockLink { from, to },
-                });
                 let back = t + 50 + r.below(300);
-                s.events.push(FaultEvent {
-                    at: back,
-                    action: FaultAction::UnblockLink { from, to },
-                });
+                window(
+                    &mut s.events,
+                    (t, FaultAction::BlockLink { from, to }),
+                    (back, FaultAction::UnblockLink { from, to }),
+                );
             }
             _ => {
                 let a = r.below(n) as u8;
                 let b = ((a as u64 + 1 + r.below(n - 1)) % n) as u8;
                 for node in [a, b] {
-                    s.events.push(FaultEvent {
-                        at: t,
-                        action: FaultAction::Crash { node },
-                    });
                     let back = t + 10 + r.below(200);
-                    s.events.push(FaultEvent {
-                        at: back,
-                        action: FaultAction::Restart { node },
-                    });
+                    window(
+                        &mut s.events,
+                        (t, FaultAction::Crash { node }),
+                        (back, FaultAction::Restart { node }),
+                    );
                 }
             }
         }
