@@ -2,7 +2,7 @@
 //! hand-driven cluster delivers messages in FIFO order with optional isolation.
 
 use crate::error::RaftError;
-use crate::message::{Body, Command, Entry, Message};
+use crate::message::{Body, Command, Entry, Message, NodeId};
 use crate::node::{HardState, Node, NodeConfig, Ready, Role};
 use crate::rng::Rng;
 use std::collections::VecDeque;
@@ -22,6 +22,35 @@ fn cfg(id: u8, n: usize, pre_vote: bool, check_quorum: bool) -> NodeConfig {
     c.pre_vote = pre_vote;
     c.check_quorum = check_quorum;
     c
+}
+
+/// A node restarted from `(term, vote, commit)` and a log, with its RNG seeded by `seed`.
+fn restarted(
+    cfg: NodeConfig,
+    (term, vote, commit): (u64, Option<NodeId>, u64),
+    log: &[Entry],
+    seed: u64,
+) -> Node {
+    Node::restart(cfg, HardState { term, vote, commit }, log, Rng::new(seed)).unwrap()
+}
+
+/// A (real, not pre-) vote request from `from` to `to` in `term`, with the candidate's last
+/// log position `(index, term)`.
+fn vote_request(
+    from: NodeId,
+    to: NodeId,
+    term: u64,
+    (last_index, last_term): (u64, u64),
+) -> Message {
+    Message {
+        from,
+        to,
+        term,
+        body: Body::Vote {
+            last_index,
+            last_term,
+        },
+    }
 }
 
 fn entries(terms: &[u64]) -> Vec<Entry> {
@@ -181,40 +210,10 @@ fn split_vote_elects_nobody_then_a_later_term_resolves_it() {
 #[test]
 fn log_conflict_repair_with_fast_backoff() {
     // Node 1 was leader of term 2 and appended 10 entries no one else has.
-    let a = Node::restart(
-        cfg(0, 3, true, true),
-        HardState {
-            term: 3,
-            vote: None,
-            commit: 2,
-        },
-        &entries(&[1, 1, 1]),
-        Rng::new(1),
-    )
-    .unwrap();
+    let a = restarted(cfg(0, 3, true, true), (3, None, 2), &entries(&[1, 1, 1]), 1);
     let b_log = entries(&[1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
-    let b = Node::restart(
-        cfg(1, 3, true, true),
-        HardState {
-            term: 2,
-            vote: Some(1),
-            commit: 2,
-        },
-        &b_log,
-        Rng::new(2),
-    )
-    .unwrap();
-    let cn = Node::restart(
-        cfg(2, 3, true, true),
-        HardState {
-            term: 3,
-            vote: None,
-            commit: 2,
-        },
-        &entries(&[1, 1, 1]),
-        Rng::new(3),
-    )
-    .unwrap();
+    let b = restarted(cfg(1, 3, true, true), (2, Some(1), 2), &b_log, 2);
+    let cn = restarted(cfg(2, 3, true, true), (3, None, 2), &entries(&[1, 1, 1]), 3);
     let mut c = Cluster::from_nodes(vec![a, b, cn]);
     c.elect(0);
     assert_eq!(c.leaders(), vec![0]);
@@ -315,39 +314,9 @@ fn commit_rules_need_a_majority() {
 fn commit_rules_only_count_replicas_of_current_term_entries() {
     // Figure 8: the leader of term 4 holds an entry of term 2 at index 2 that a majority
     // stores; counting replicas must not commit it until an entry of term 4 is replicated.
-    let leader = Node::restart(
-        cfg(0, 3, false, false),
-        HardState {
-            term: 3,
-            vote: None,
-            commit: 1,
-        },
-        &entries(&[1, 2]),
-        Rng::new(5),
-    )
-    .unwrap();
-    let f1 = Node::restart(
-        cfg(1, 3, false, false),
-        HardState {
-            term: 3,
-            vote: None,
-            commit: 1,
-        },
-        &entries(&[1, 2]),
-        Rng::new(6),
-    )
-    .unwrap();
-    let f2 = Node::restart(
-        cfg(2, 3, false, false),
-        HardState {
-            term: 3,
-            vote: None,
-            commit: 1,
-        },
-        &entries(&[1]),
-        Rng::new(7),
-    )
-    .unwrap();
+    let leader = restarted(cfg(0, 3, false, false), (3, None, 1), &entries(&[1, 2]), 5);
+    let f1 = restarted(cfg(1, 3, false, false), (3, None, 1), &entries(&[1, 2]), 6);
+    let f2 = restarted(cfg(2, 3, false, false), (3, None, 1), &entries(&[1]), 7);
     let mut c = Cluster::from_nodes(vec![leader, f1, f2]);
     while c.nodes[0].role() != Role::Candidate {
         c.tick(0);
@@ -358,17 +327,7 @@ fn commit_rules_only_count_replicas_of_current_term_entries() {
     assert_eq!(c.nodes[0].commit(), 3);
 
     // Directly: a success ack covering only the old-term entry does not commit it.
-    let mut l = Node::restart(
-        cfg(0, 3, false, false),
-        HardState {
-            term: 3,
-            vote: None,
-            commit: 1,
-        },
-        &entries(&[1, 2]),
-        Rng::new(5),
-    )
-    .unwrap();
+    let mut l = restarted(cfg(0, 3, false, false), (3, None, 1), &entries(&[1, 2]), 5);
     while l.role() != Role::Candidate {
         l.tick();
     }
@@ -439,15 +398,7 @@ fn without_prevote_a_returning_partitioned_node_disrupts_the_leader() {
 fn check_quorum_lease_ignores_higher_term_vote_requests() {
     let mut c = Cluster::new(3, false, true);
     c.elect(0);
-    let m = Message {
-        from: 2,
-        to: 1,
-        term: 9,
-        body: Body::Vote {
-            last_index: 99,
-            last_term: 9,
-        },
-    };
+    let m = vote_request(2, 1, 9, (99, 9));
     c.nodes[1].step(m).unwrap();
     assert_eq!(
         c.nodes[1].term(),
@@ -462,16 +413,7 @@ fn check_quorum_lease_ignores_higher_term_vote_requests() {
 #[test]
 fn persistent_vote_survives_crash() {
     let mut n = Node::new(cfg(1, 3, false, false), Rng::new(1)).unwrap();
-    n.step(Message {
-        from: 0,
-        to: 1,
-        term: 5,
-        body: Body::Vote {
-            last_index: 0,
-            last_term: 0,
-        },
-    })
-    .unwrap();
+    n.step(vote_request(0, 1, 5, (0, 0))).unwrap();
     let mut r = Ready::default();
     n.ready(&mut r);
     let hs = r.hard_state.expect("vote must be persisted");
@@ -485,43 +427,15 @@ fn persistent_vote_survives_crash() {
     );
     // Crash and restart from persisted state: a second candidate of term 5 is refused.
     let mut n2 = Node::restart(cfg(1, 3, false, false), hs, &[], Rng::new(2)).unwrap();
-    n2.step(Message {
-        from: 2,
-        to: 1,
-        term: 5,
-        body: Body::Vote {
-            last_index: 0,
-            last_term: 0,
-        },
-    })
-    .unwrap();
+    n2.step(vote_request(2, 1, 5, (0, 0))).unwrap();
     n2.ready(&mut r);
     assert_eq!(r.messages[0].body, Body::VoteResp { granted: false });
 }
 
 #[test]
 fn vote_is_refused_to_a_candidate_with_a_stale_log() {
-    let mut n = Node::restart(
-        cfg(1, 3, false, false),
-        HardState {
-            term: 2,
-            vote: None,
-            commit: 0,
-        },
-        &entries(&[1, 2]),
-        Rng::new(1),
-    )
-    .unwrap();
-    n.step(Message {
-        from: 0,
-        to: 1,
-        term: 3,
-        body: Body::Vote {
-            last_index: 5,
-            last_term: 1,
-        },
-    })
-    .unwrap();
+    let mut n = restarted(cfg(1, 3, false, false), (2, None, 0), &entries(&[1, 2]), 1);
+    n.step(vote_request(0, 1, 3, (5, 1))).unwrap();
     let mut r = Ready::default();
     n.ready(&mut r);
     assert_eq!(r.messages[0].body, Body::VoteResp { granted: false });
@@ -532,15 +446,7 @@ fn double_vote_bug_knob_grants_two_votes_in_one_term() {
     let mut c = cfg(1, 3, false, false);
     c.bug_double_vote = true;
     let mut n = Node::new(c, Rng::new(1)).unwrap();
-    let vote = |from| Message {
-        from,
-        to: 1,
-        term: 1,
-        body: Body::Vote {
-            last_index: 0,
-            last_term: 0,
-        },
-    };
+    let vote = |from| vote_request(from, 1, 1, (0, 0));
     n.step(vote(0)).unwrap();
     n.step(vote(2)).unwrap();
     let mut r = Ready::default();
@@ -922,17 +828,7 @@ fn truncated_membership_entry_is_rolled_back() {
         index: 2,
         cmd: Command::RemoveVoter { node: 2 },
     });
-    let mut n = Node::restart(
-        cfg(1, 3, false, false),
-        HardState {
-            term: 2,
-            vote: None,
-            commit: 1,
-        },
-        &log,
-        Rng::new(1),
-    )
-    .unwrap();
+    let mut n = restarted(cfg(1, 3, false, false), (2, None, 1), &log, 1);
     assert_eq!(n.voters(), 0b011);
     // The leader of term 3 overwrites index 2 with its no-op.
     let e = Entry {
