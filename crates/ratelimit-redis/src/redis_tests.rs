@@ -53,6 +53,24 @@ async fn raw(server: &RedisServer) -> redis::aio::MultiplexedConnection {
 /// 2023-11-14 in ns: absolute times far beyond the 2^53 exact range of a double.
 const BASE_NS: u64 = 1_700_000_000_000_000_000;
 
+/// Asks Redis, with the time pinned to `now_ns`, for key `k{key}` and checks that it answered
+/// itself (no degradation) with the in-memory model's decision `want`.
+async fn agree(
+    limiter: &RedisLimiter,
+    key: usize,
+    cost: u64,
+    now_ns: u64,
+    want: ratelimit::Decision,
+    what: &str,
+) {
+    let got = limiter
+        .check_pinned(&format!("k{key}"), cost, now_ns)
+        .await
+        .unwrap();
+    assert_eq!(got.source, DecisionSource::Redis, "{what}");
+    assert_eq!(got.decision, want, "{what}");
+}
+
 #[tokio::test]
 async fn gcra_matches_in_memory_gcra_on_a_pinned_trace() {
     let Some(servers) = start_servers(1) else {
@@ -88,13 +106,9 @@ async fn gcra_matches_in_memory_gcra_on_a_pinned_trace() {
             } else {
                 1
             };
-            let got = limiter
-                .check_pinned(&format!("k{k}"), cost, now_ns)
-                .await
-                .unwrap();
-            assert_eq!(got.source, DecisionSource::Redis);
             let want = memory[k].check(now_ns, cost);
-            assert_eq!(got.decision, want, "config {l:?} step {step} cost {cost}");
+            let what = format!("config {l:?} step {step} cost {cost}");
+            agree(&limiter, k, cost, now_ns, want, &what).await;
             if want.allowed {
                 allowed += 1;
             } else {
@@ -137,12 +151,9 @@ async fn sliding_window_matches_in_memory_on_a_pinned_trace() {
                 1
             };
             let now_ns = now_us * 1000;
-            let got = limiter
-                .check_pinned(&format!("k{k}"), cost, now_ns)
-                .await
-                .unwrap();
             let want = memory[k].check(now_ns, cost);
-            assert_eq!(got.decision, want, "config {l:?} step {step} cost {cost}");
+            let what = format!("config {l:?} step {step} cost {cost}");
+            agree(&limiter, k, cost, now_ns, want, &what).await;
             if want.allowed {
                 allowed += 1;
             } else {
