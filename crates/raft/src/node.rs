@@ -408,6 +408,21 @@ impl Node {
         self.reset_randomized_timeout();
     }
 
+    /// An Append or Snapshot from the leader of our term: follow it and restart the election
+    /// timer. Returns false (ignore the message) if we lead this term ourselves, which Election
+    /// Safety rules out.
+    fn follow_leader(&mut self, from: NodeId) -> bool {
+        if self.role == Role::Leader {
+            return false;
+        }
+        if self.role != Role::Follower || self.leader != Some(from) {
+            let t = self.term;
+            self.become_follower(t, Some(from));
+        }
+        self.election_elapsed = 0;
+        true
+    }
+
     fn become_pre_candidate(&mut self) {
         self.start_ballot(Role::PreCandidate);
     }
@@ -710,27 +725,14 @@ impl Node {
                 commit,
                 entries,
             } => {
-                if self.role == Role::Leader {
-                    // Same-term leader: impossible with Election Safety; ignore.
-                    return Ok(());
+                if self.follow_leader(m.from) {
+                    self.handle_append(m.from, prev_index, prev_term, commit, &entries);
                 }
-                if self.role != Role::Follower || self.leader != Some(m.from) {
-                    let t = self.term;
-                    self.become_follower(t, Some(m.from));
-                }
-                self.election_elapsed = 0;
-                self.handle_append(m.from, prev_index, prev_term, commit, &entries);
             }
             Body::Snapshot { snapshot } => {
-                if self.role == Role::Leader {
-                    return Ok(());
+                if self.follow_leader(m.from) {
+                    self.handle_snapshot(m.from, snapshot);
                 }
-                if self.role != Role::Follower || self.leader != Some(m.from) {
-                    let t = self.term;
-                    self.become_follower(t, Some(m.from));
-                }
-                self.election_elapsed = 0;
-                self.handle_snapshot(m.from, snapshot);
             }
             Body::AppendResp {
                 success,
