@@ -52,36 +52,70 @@ pub trait Algorithm {
 }
 
 /// Exact division by a divisor fixed at construction, by multiply-high with a precomputed
-/// reciprocal and at most two correction steps: hot paths avoid a hardware divide per decision.
+/// "magic" reciprocal and a shift (Granlund and Montgomery's method, in the form libdivide
+/// uses for u64): hot paths avoid a hardware divide, and the quotient comes out of a
+/// multiply and at most four simple operations, with no correction steps on the data.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Divisor {
     d: u64,
-    reciprocal: u64,
+    /// 0 for a power of two (a plain shift); else the low 64 bits of the reciprocal.
+    magic: u64,
+    shift: u32,
+    /// The reciprocal needs 65 bits: its top bit is added back by the `(x - q) / 2 + q` step.
+    wide: bool,
 }
 
 impl Divisor {
     pub(crate) fn new(d: u64) -> Self {
         debug_assert!(d > 0);
         let d = d.max(1);
+        let shift = 63 - d.leading_zeros();
+        if d.is_power_of_two() {
+            return Divisor {
+                d,
+                magic: 0,
+                shift,
+                wide: false,
+            };
+        }
+        // m = floor(2^(64 + shift) / d) < 2^64, because d > 2^shift.
+        let numerator = 1u128 << (64 + shift);
+        let m = (numerator / u128::from(d)) as u64;
+        let rem = (numerator % u128::from(d)) as u64;
+        if d - rem < 1 << shift {
+            // m + 1 is within the error that `shift` tolerates.
+            return Divisor {
+                d,
+                magic: m + 1,
+                shift,
+                wide: false,
+            };
+        }
+        // One more bit of precision: floor(2^(65 + shift) / d) + 1, whose top (65th) bit is 1
+        // and stays implicit.
+        let twice_rem = rem.wrapping_add(rem);
+        let carry = u64::from(twice_rem >= d || twice_rem < rem);
         Divisor {
             d,
-            reciprocal: u64::MAX / d,
+            magic: m.wrapping_add(m).wrapping_add(carry).wrapping_add(1),
+            shift,
+            wide: true,
         }
     }
 
-    /// `floor(x / d)`.
+    /// `floor(x / d)`. The two branches test per-divisor constants, so they are always
+    /// predicted.
     #[inline]
     pub(crate) fn div(self, x: u64) -> u64 {
-        // reciprocal <= 2^64 / d, so the estimate never exceeds x / d, and it falls short by
-        // less than 2 (the reciprocal is short of 2^64 / d by less than 2).
-        let mut q = ((u128::from(x) * u128::from(self.reciprocal)) >> 64) as u64;
-        let mut r = x - q * self.d;
-        // Two branch-free correction steps (the step count is data-dependent, so a loop would
-        // mispredict).
-        let step = u64::from(r >= self.d);
-        q += step;
-        r -= step * self.d;
-        q + u64::from(r >= self.d)
+        if self.magic == 0 {
+            return x >> self.shift;
+        }
+        let q = ((u128::from(x) * u128::from(self.magic)) >> 64) as u64;
+        if self.wide {
+            (((x - q) >> 1) + q) >> self.shift
+        } else {
+            q >> self.shift
+        }
     }
 
     /// `ceil(x / d)`.
@@ -108,17 +142,27 @@ mod tests {
             1_000,
             333_333_333,
             1_000_000_000,
+            999_999_937,
+            1 << 40,
+            (1 << 63) + 1,
             u64::MAX / 3,
             u64::MAX,
         ];
+        // Every small divisor (both reciprocal widths and the powers of two), then random ones.
+        divisors.extend(4..3_000);
         divisors.extend(
-            (0..200)
+            (0..2_000)
                 .map(|_| rng.next_u64() >> rng.below(64))
                 .filter(|&d| d > 0),
         );
         for d in divisors {
             let div = Divisor::new(d);
             let mut xs = vec![0, 1, d - 1, d, d.saturating_add(1), u64::MAX, u64::MAX - 1];
+            // Multiples of d and their neighbours, where a quotient off by one would show.
+            for k in [2, 3, 1_000_003, u64::MAX / d] {
+                let m = d.saturating_mul(k);
+                xs.extend([m - 1, m, m.saturating_add(1)]);
+            }
             xs.extend((0..200).map(|_| rng.next_u64() >> rng.below(64)));
             for x in xs {
                 assert_eq!(div.div(x), x / d, "{x} / {d}");

@@ -3,11 +3,14 @@
 //! interval `[s, s + W)` therefore holds at most `limit` admitted units.
 //!
 //! Layout: a key's state is 24 bytes (32 with its key in the table). Up to
-//! [`SLIDING_LOG_INLINE`] = 4 timestamps live inside it: the newest in full and the others as
-//! 30-bit distances to it, which always fit when the window is at most 2^30 ns (1.07 s); with
-//! many keys most logs are that short, so a decision touches only the table entry. A longer log
-//! (or one whose distances do not fit) moves to a heap ring referenced from the state, and back
-//! inline (freeing the ring) once it fits again.
+//! [`SLIDING_LOG_INLINE`] = 4 timestamps live inside it: the newest in full and the three
+//! before it as u32 distances to it, right-aligned so that dropping expired timestamps (always
+//! the oldest) only shortens the log and admitting one shifts every distance by one place by the
+//! same amount. A cost-1 decision on an inline log is a handful of independent compares and
+//! selects with no branch on the data (with many keys the decision runs right after the entry's
+//! cache miss, and every cycle of dependent work after it is paid in full). A longer log (or one
+//! whose distances do not fit in u32, possible only for windows over 4.29 s) moves to a heap
+//! ring referenced from the state, and back inline (freeing the ring) once it fits again.
 //!
 //! Memory bound: the log never holds more than `limit` timestamps (expired ones are dropped
 //! before each decision, and only admitted units are pushed), and `limit` is capped at
@@ -18,18 +21,21 @@ use crate::config::{LimitConfig, SLIDING_LOG_MAX_LIMIT};
 use crate::decision::{Algorithm, Decision, RETRY_NEVER_NS};
 use crate::error::ConfigError;
 use std::fmt;
+use std::hint::select_unpredictable;
 use std::num::NonZeroU8;
 
 /// Timestamps a log can hold inside the state itself.
 pub const SLIDING_LOG_INLINE: usize = 4;
-/// Bits of an inline timestamp's distance to the newest one.
-const DELTA_BITS: u32 = 30;
-const DELTA_MAX: u64 = (1 << DELTA_BITS) - 1;
+/// Largest distance an inline timestamp can have to the newest one.
+const DISTANCE_MAX: u64 = u32::MAX as u64;
 
 #[derive(Debug, Clone, Copy)]
 pub struct SlidingLog {
     window_ns: u64,
     limit: u64,
+    /// Whether every live timestamp's distance to a later one fits an inline u32 slot
+    /// (windows up to 4.29 s).
+    distances_fit: bool,
 }
 
 /// Admitted unit timestamps, oldest first, at most `limit` of them; 24 bytes.
@@ -47,13 +53,11 @@ fn inline_len(n: usize) -> InlineLen {
 
 #[derive(Clone)]
 enum Log {
-    /// `len` timestamps `[newest - d0, newest - d1, newest - d2, newest][..len]`: the distances
-    /// `d0 >= d1 >= d2` sit in 30-bit fields (`d01` bits 0.. and 30.., `d2`); the distance of the
-    /// newest itself and of absent timestamps is 0.
+    /// The last `len` of the timestamps `[newest - d[0], newest - d[1], newest - d[2], newest]`
+    /// (`d[0] >= d[1] >= d[2]` over the present ones; absent slots hold any value).
     Inline {
         newest_ns: u64,
-        d01: u64,
-        d2: u32,
+        d: [u32; SLIDING_LOG_INLINE - 1],
         len: InlineLen,
     },
     /// `last + 1` timestamps in a ring from `head`; `ring.len()` (its capacity) is at most
@@ -69,20 +73,20 @@ impl Default for Log {
     fn default() -> Self {
         Log::Inline {
             newest_ns: 0,
-            d01: 0,
-            d2: 0,
+            d: [0; SLIDING_LOG_INLINE - 1],
             len: inline_len(0),
         }
     }
 }
 
-/// The inline timestamps `[newest - d0, newest - d1, newest - d2, newest]`.
+/// The inline slots `[newest - d[0], newest - d[1], newest - d[2], newest]`; a log of length
+/// `len` is the last `len` of them.
 #[inline]
-fn inline_slots(newest_ns: u64, d01: u64, d2: u32) -> [u64; SLIDING_LOG_INLINE] {
+fn inline_slots(newest_ns: u64, d: [u32; SLIDING_LOG_INLINE - 1]) -> [u64; SLIDING_LOG_INLINE] {
     [
-        newest_ns.wrapping_sub(d01 & DELTA_MAX),
-        newest_ns.wrapping_sub(d01 >> DELTA_BITS),
-        newest_ns.wrapping_sub(u64::from(d2)),
+        newest_ns.wrapping_sub(u64::from(d[0])),
+        newest_ns.wrapping_sub(u64::from(d[1])),
+        newest_ns.wrapping_sub(u64::from(d[2])),
         newest_ns,
     ]
 }
@@ -93,17 +97,18 @@ fn encode_inline(log: &[u64]) -> Option<Log> {
     let Some(&newest_ns) = log.last() else {
         return Some(Log::default());
     };
-    if log.len() > SLIDING_LOG_INLINE || newest_ns - log[0] > DELTA_MAX {
+    if log.len() > SLIDING_LOG_INLINE || newest_ns - log[0] > DISTANCE_MAX {
         return None;
     }
-    let mut d = [0u64; SLIDING_LOG_INLINE - 1];
-    for (slot, &ts) in d.iter_mut().zip(&log[..log.len() - 1]) {
-        *slot = newest_ns - ts;
+    let mut d = [0u32; SLIDING_LOG_INLINE - 1];
+    let older = &log[..log.len() - 1];
+    for (slot, &ts) in d[SLIDING_LOG_INLINE - log.len()..].iter_mut().zip(older) {
+        // Fits: checked against the oldest above.
+        *slot = (newest_ns - ts) as u32;
     }
     Some(Log::Inline {
         newest_ns,
-        d01: d[0] | d[1] << DELTA_BITS,
-        d2: d[2] as u32,
+        d,
         len: inline_len(log.len()),
     })
 }
@@ -148,12 +153,10 @@ impl SlidingLogState {
 
     fn to_vec(&self) -> Vec<u64> {
         match &self.0 {
-            Log::Inline {
-                newest_ns,
-                d01,
-                d2,
-                len,
-            } => inline_slots(*newest_ns, *d01, *d2)[..usize::from(len.get() - 1)].to_vec(),
+            Log::Inline { newest_ns, d, len } => {
+                let slots = inline_slots(*newest_ns, *d);
+                slots[SLIDING_LOG_INLINE - usize::from(len.get() - 1)..].to_vec()
+            }
             Log::Spilled { ring, head, last } => (0..=usize::from(*last))
                 .map(|i| ring[ring_index(ring.len(), usize::from(*head), i)])
                 .collect(),
@@ -194,85 +197,92 @@ impl SlidingLog {
                 max_limit: SLIDING_LOG_MAX_LIMIT,
             });
         }
-        Ok(SlidingLog { window_ns, limit })
+        Ok(SlidingLog {
+            window_ns,
+            limit,
+            distances_fit: window_ns <= DISTANCE_MAX + 1,
+        })
     }
 
     pub fn limit(&self) -> u64 {
         self.limit
     }
 
-    /// Cost 1, log inline: decided and stored without data-dependent branches and in few
-    /// instructions (with many keys, a mispredicted branch right after the state's cache miss,
-    /// or a long decision that fills the reorder window, holds up the next decisions' loads).
-    /// The three stored distances are handled as one 90-bit word: dropping the `e` oldest
-    /// timestamps is a shift by `30 × e`, and re-basing the rest on a new newest timestamp adds
-    /// the same amount to every live field. Only a log that no longer fits inline takes
-    /// [`Self::spill`].
+    /// Cost 1, log inline: decided and stored with no branch on the data. Every present slot's
+    /// liveness is one compare against the time elapsed since the newest timestamp; live slots
+    /// are always the last ones, so expiring shortens the log and admitting shifts the
+    /// distances one place (the dropped slot is expired unless all four are live, and then the
+    /// log moves to the heap in [`Self::spill`]).
     #[inline(always)]
     fn decide_inline_one(
         &self,
         state: &mut SlidingLogState,
-        [newest, d01, d2, len]: [u64; 4],
+        newest_ns: u64,
+        d: [u32; SLIDING_LOG_INLINE - 1],
+        len: usize,
         now_ns: u64,
     ) -> Decision {
         let w = self.window_ns;
-        let select = std::hint::select_unpredictable;
-        let Some(newest_end_ns) = newest.checked_add(w) else {
-            // A timestamp within a window of u64::MAX: the saturating rule, the slow way.
-            let log = inline_slots(newest, d01, d2 as u32);
-            return self.decide_small(state, &log[..len as usize], now_ns, 1);
-        };
+        debug_assert!(len > 0 || newest_ns == 0);
         // An empty inline log has newest = 0, so this is `max(now, newest or 0)`.
-        let now_ns = now_ns.max(newest);
-        // `ts + W <= now` iff `newest - ts >= newest + W - now =: threshold`. The distances are
-        // sorted and the absent ones are 0, so with a positive threshold the expired timestamps
-        // are those whose stored distance reaches it (the newest expires iff it is 0).
-        let threshold = newest_end_ns.saturating_sub(now_ns);
-        let field0 = d01 & DELTA_MAX;
-        let field1 = d01 >> DELTA_BITS;
-        let counted = u64::from(field0 >= threshold)
-            + u64::from(field1 >= threshold)
-            + u64::from(d2 >= threshold);
-        let expired = select(threshold == 0, len, counted);
-        let live = len - expired;
-        let allowed = live < self.limit;
-        let new_len = live + u64::from(allowed);
-        let base = select(allowed, now_ns, newest);
-        let shift = base - newest;
-        let fields =
-            (u128::from(d2) << (2 * DELTA_BITS) | u128::from(d01)) >> (DELTA_BITS as u64 * expired);
-        // Distance of the oldest live timestamp to the new newest (0 when none is live).
-        let oldest_field = fields as u64 & DELTA_MAX;
-        let d0 = (oldest_field + shift) & 0u64.wrapping_sub(u64::from(live > 0));
-        if new_len > SLIDING_LOG_INLINE as u64 || d0 > DELTA_MAX {
-            // Only an admission can outgrow the inline slots.
-            let slots = inline_slots(newest, d01, d2 as u32);
-            return self.spill(state, &slots[expired as usize..len as usize], now_ns, 1);
+        let now_ns = now_ns.max(newest_ns);
+        if now_ns.checked_add(w).is_none() {
+            // A window end past u64::MAX: the saturating rule, the slow way.
+            let slots = inline_slots(newest_ns, d);
+            return self.decide_small(state, &slots[SLIDING_LOG_INLINE - len..], now_ns, 1);
         }
-        // Re-base the live fields (the old newest's field is 0, absent ones stay 0).
-        const ONES: [u128; SLIDING_LOG_INLINE + 1] = [
-            0,
-            1,
-            1 | 1 << DELTA_BITS,
-            1 | 1 << DELTA_BITS | 1 << (2 * DELTA_BITS),
-            1 | 1 << DELTA_BITS | 1 << (2 * DELTA_BITS),
+        let elapsed = now_ns - newest_ns;
+        // A present slot at distance `dist` is live iff `newest - dist + W > now`; present
+        // slots always have `dist < W`.
+        let live_at = |present: bool, dist: u32| present & (elapsed < w - u64::from(dist));
+        let live = u64::from(live_at(len >= 4, d[0]))
+            + u64::from(live_at(len >= 3, d[1]))
+            + u64::from(live_at(len >= 2, d[2]))
+            + u64::from(live_at(len >= 1, 0));
+        let allowed = live < self.limit;
+        // Admitting re-bases the slots on now, one place to the left.
+        let shifted = [
+            u64::from(d[1]).wrapping_add(elapsed),
+            u64::from(d[2]).wrapping_add(elapsed),
+            elapsed,
         ];
-        let fields =
-            fields + u128::from(shift) * ONES[live.min(SLIDING_LOG_INLINE as u64) as usize];
+        // After the shift the `live` last slots hold the live timestamps; the oldest of them
+        // has the largest distance, below W. Only windows over 4.29 s can overflow a slot.
+        let too_far = !self.distances_fit
+            && ((live >= 3) & (shifted[0] > DISTANCE_MAX)
+                | (live >= 2) & (shifted[1] > DISTANCE_MAX)
+                | (live >= 1) & (shifted[2] > DISTANCE_MAX));
+        if allowed & (live == SLIDING_LOG_INLINE as u64 || too_far) {
+            let slots = inline_slots(newest_ns, d);
+            let live_slots = &slots[SLIDING_LOG_INLINE - live as usize..];
+            return self.spill(state, live_slots, now_ns, 1);
+        }
+        let new_len = live + u64::from(allowed);
         state.0 = Log::Inline {
-            newest_ns: base,
-            d01: fields as u64 & ((1 << (2 * DELTA_BITS)) - 1),
-            d2: (fields >> (2 * DELTA_BITS)) as u32,
+            newest_ns: select_unpredictable(allowed, now_ns, newest_ns),
+            d: [
+                select_unpredictable(allowed, shifted[0] as u32, d[0]),
+                select_unpredictable(allowed, shifted[1] as u32, d[1]),
+                select_unpredictable(allowed, shifted[2] as u32, d[2]),
+            ],
             len: inline_len(new_len as usize),
         };
-        // Denied at cost 1 means the log is full (live = limit >= 1): the oldest must expire.
-        let retry_after_ns = (newest_end_ns - oldest_field).wrapping_sub(now_ns);
+        // Denied at cost 1 means `live = limit >= 1`: the oldest live timestamp must expire.
+        // (Selects rather than an index into a stack array, whose store and reload would sit
+        // on the path of every decision.)
+        let oldest_dist = match live {
+            4 => d[0],
+            3 => d[1],
+            2 => d[2],
+            _ => 0,
+        };
+        let retry_after_ns = (w - u64::from(oldest_dist)).wrapping_sub(elapsed);
         Decision {
             allowed,
             remaining: self.limit - new_len,
-            retry_after_ns: select(allowed, 0, retry_after_ns),
-            // new_len >= 1: `base` is the newest timestamp, not expired.
-            reset_ns: base.saturating_add(w).wrapping_sub(now_ns),
+            retry_after_ns: select_unpredictable(allowed, 0, retry_after_ns),
+            // The newest timestamp is `now` if admitted, else the live `newest`.
+            reset_ns: select_unpredictable(allowed, w, w - elapsed),
         }
     }
 
@@ -349,35 +359,36 @@ impl SlidingLog {
         }
     }
 
-    /// The log is in the heap ring. The common case — cost 1, a long log, at most one timestamp
-    /// expiring and the ring not needing to grow — is decided without data-dependent branches
-    /// (a log at its limit loses its oldest timestamp on a coin toss); everything else goes to
+    /// The log is in the heap ring. The common case — cost 1, time not going backwards, a log
+    /// longer than the inline slots, at most one timestamp expiring and the ring not needing
+    /// to grow — is decided without data-dependent branches (a log at its limit loses its
+    /// oldest timestamp on a coin toss); everything else goes to
     /// [`Self::decide_spilled_general`].
-    #[inline]
+    #[inline(always)]
     fn decide_spilled(&self, state: &mut SlidingLogState, now_ns: u64, cost: u64) -> Decision {
         let w = self.window_ns;
         if let Log::Spilled { ring, head, last } = &mut state.0 {
             let cap = ring.len();
             let h = usize::from(*head);
             let len = usize::from(*last) + 1;
+            let wrap = |i: usize| if i >= cap { i - cap } else { i };
             // After one expiry the log stays on the heap and its front is live.
             if cost == 1 && len > SLIDING_LOG_INLINE + 1 && len <= cap && h < cap {
-                let wrap = |i: usize| if i >= cap { i - cap } else { i };
-                let back = ring[wrap(h + len - 1)];
-                let now_ns = now_ns.max(back);
-                // Load the two oldest at once rather than the second after the first's check.
-                let (oldest, second) = (ring[h], ring[wrap(h + 1)]);
+                // Load the newest and the two oldest at once rather than one after another.
+                let (back, oldest, second) = (ring[wrap(h + len - 1)], ring[h], ring[wrap(h + 1)]);
                 let expired = oldest.saturating_add(w) <= now_ns;
-                let select = std::hint::select_unpredictable;
-                let front = select(expired, second, oldest);
+                let front = select_unpredictable(expired, second, oldest);
                 let h = wrap(h + usize::from(expired));
                 let len = len - usize::from(expired);
                 let allowed = (len as u64) < self.limit;
-                if front.saturating_add(w) > now_ns && !(allowed && len == cap) {
-                    // The slot after the newest is free unless the ring is full, and then this
-                    // is a denial: write it only if admitted.
+                // (The newest only serves the check that time has not gone backwards, which
+                // is predicted, so its load is not waited for.)
+                if now_ns >= back && front.saturating_add(w) > now_ns && !(allowed && len == cap) {
+                    // The slot after the newest is free unless the ring was full, and then it
+                    // holds the oldest: writing `oldest` back there keeps a denial's log
+                    // intact without reading the slot again.
                     let tail = wrap(h + len);
-                    ring[tail] = select(allowed, now_ns, ring[tail]);
+                    ring[tail] = select_unpredictable(allowed, now_ns, oldest);
                     let new_len = len + usize::from(allowed);
                     *head = h as u16;
                     *last = (new_len - 1) as u16;
@@ -386,9 +397,10 @@ impl SlidingLog {
                     return Decision {
                         allowed,
                         remaining: self.limit - new_len as u64,
-                        retry_after_ns: select(allowed, 0, retry_after_ns),
+                        retry_after_ns: select_unpredictable(allowed, 0, retry_after_ns),
                         // `back` and `now` are live.
-                        reset_ns: select(allowed, now_ns, back).saturating_add(w) - now_ns,
+                        reset_ns: select_unpredictable(allowed, now_ns, back).saturating_add(w)
+                            - now_ns,
                     };
                 }
             }
@@ -471,19 +483,13 @@ impl Algorithm for SlidingLog {
     #[inline(always)]
     fn decide(&self, state: &mut SlidingLogState, now_ns: u64, cost: u64) -> Decision {
         match state.0 {
-            Log::Inline {
-                newest_ns,
-                d01,
-                d2,
-                len,
-            } => {
+            Log::Inline { newest_ns, d, len } => {
                 let len = usize::from(len.get() - 1);
-                let fields = [newest_ns, d01, u64::from(d2), len as u64];
                 if cost == 1 {
-                    self.decide_inline_one(state, fields, now_ns)
+                    self.decide_inline_one(state, newest_ns, d, len, now_ns)
                 } else {
-                    let log = inline_slots(newest_ns, d01, d2);
-                    self.decide_small(state, &log[..len], now_ns, cost)
+                    let slots = inline_slots(newest_ns, d);
+                    self.decide_small(state, &slots[SLIDING_LOG_INLINE - len..], now_ns, cost)
                 }
             }
             Log::Spilled { .. } => self.decide_spilled(state, now_ns, cost),
@@ -578,10 +584,13 @@ mod tests {
             (9, 1),
             (16, 2),
             (100, 1),
-            // Windows over 2^30 ns: inline distances can overflow and force the heap ring.
+            // Windows over 1 s.
             (3, 3_000),
             (5, 5_000),
             (2, 2_000),
+            // Windows over 2^32 ns: inline distances can exceed u32.
+            (10, 10_000),
+            (6, 6_000),
         ] {
             let cfg = LimitConfig {
                 rate_per_s: limit * 1000 / window_ms,

@@ -179,3 +179,75 @@ impl Algorithm for SlidingWindow {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::SplitMix64;
+
+    /// The plain rule the branch-free roll replaces: divide to find the window holding `now`,
+    /// then branch on how far it moved. Returns whether `cost` is admitted.
+    fn plain_rule(
+        sw: &SlidingWindow,
+        state: &mut SlidingWindowState,
+        now_ns: u64,
+        cost: u64,
+    ) -> bool {
+        let w = sw.window_ns;
+        let aligned_ns = now_ns / w * w;
+        if aligned_ns > state.window_start_ns {
+            let next = state.window_start_ns.checked_add(w) == Some(aligned_ns);
+            state.previous = if next { state.current } else { 0 };
+            state.current = 0;
+            state.window_start_ns = aligned_ns;
+        }
+        let offset_ns = now_ns.max(state.window_start_ns) - state.window_start_ns;
+        let estimate = u128::from(state.previous) * u128::from(w - offset_ns)
+            + (u128::from(state.current) + u128::from(cost)) * u128::from(w);
+        let allowed = estimate <= u128::from(sw.limit) * u128::from(w);
+        if allowed {
+            state.current += cost as u32;
+        }
+        allowed
+    }
+
+    #[test]
+    fn branch_free_roll_decides_like_the_plain_rule() {
+        let mut rng = SplitMix64::new(11);
+        for (limit, window_ms) in [(1, 1), (3, 1), (10, 2), (100, 1), (10, 5_000)] {
+            let sw = SlidingWindow::new(&LimitConfig {
+                rate_per_s: limit * 1000 / window_ms,
+                burst: 1,
+                window_ms,
+            })
+            .unwrap();
+            assert_eq!(sw.limit, limit);
+            let w = sw.window_ns;
+            let (mut state, mut plain) =
+                (SlidingWindowState::default(), SlidingWindowState::default());
+            // Also start near the end of time, where window ends overflow u64.
+            for start_ns in [0, u64::MAX - 3 * w - rng.below(w)] {
+                let mut now = start_ns;
+                for step in 0..40_000 {
+                    match rng.below(16) {
+                        0 => now = now.saturating_add(w * rng.range_inclusive(1, 3)),
+                        1 => now = now.saturating_sub(rng.below(w)),
+                        2..=9 => now = now.saturating_add(rng.below(w / limit + 1)),
+                        _ => {}
+                    }
+                    let cost = match rng.below(8) {
+                        0 => rng.range_inclusive(0, limit + 1),
+                        _ => 1,
+                    };
+                    let got = sw.decide(&mut state, now, cost).allowed;
+                    let want = plain_rule(&sw, &mut plain, now, cost);
+                    assert_eq!(
+                        (got, state),
+                        (want, plain),
+                        "limit {limit}, step {step}, now {now}"
+                    );
+                }
+            }
+        }
+    }
+}
