@@ -4,13 +4,13 @@
 //!
 //! Layout: a key's state is 24 bytes (32 with its key in the table). Up to
 //! [`SLIDING_LOG_INLINE`] = 4 timestamps live inside it: the newest in full and the three
-//! before it as u32 distances to it, right-aligned so that dropping expired timestamps (always
-//! the oldest) only shortens the log and admitting one shifts every distance by one place by the
-//! same amount. A cost-1 decision on an inline log is a handful of independent compares and
-//! selects with no branch on the data (with many keys the decision runs right after the entry's
-//! cache miss, and every cycle of dependent work after it is paid in full). A longer log (or one
-//! whose distances do not fit in u32, possible only for windows over 4.29 s) moves to a heap
-//! ring referenced from the state, and back inline (freeing the ring) once it fits again.
+//! before it as u32 distances to it, absent or expired ones marked. With a limit above four
+//! (the usual case) every cost-1 decision on an inline log admits, so what it stores — the
+//! slots aged by the time since the newest — never waits for the live count: with many keys
+//! the decision runs right after the entry's cache miss, and the work between that load and
+//! the store is paid in full. A log that needs a fifth slot (or whose distances do not fit in
+//! u32, possible only for windows over 4.29 s) moves to a heap ring referenced from the state,
+//! and back inline (freeing the ring) once it fits again.
 //!
 //! Memory bound: the log never holds more than `limit` timestamps (expired ones are dropped
 //! before each decision, and only admitted units are pushed), and `limit` is capped at
@@ -22,43 +22,43 @@ use crate::decision::{Algorithm, Decision, RETRY_NEVER_NS};
 use crate::error::ConfigError;
 use std::fmt;
 use std::hint::select_unpredictable;
-use std::num::NonZeroU8;
 
 /// Timestamps a log can hold inside the state itself.
 pub const SLIDING_LOG_INLINE: usize = 4;
-/// Largest distance an inline timestamp can have to the newest one.
-const DISTANCE_MAX: u64 = u32::MAX as u64;
+/// Distance slot of an absent (or expired) inline timestamp; live distances are below it.
+const ABSENT: u32 = u32::MAX;
 
 #[derive(Debug, Clone, Copy)]
 pub struct SlidingLog {
     window_ns: u64,
     limit: u64,
-    /// Whether every live timestamp's distance to a later one fits an inline u32 slot
-    /// (windows up to 4.29 s).
-    distances_fit: bool,
+    /// Cost-1 decisions on an inline log take [`SlidingLog::admit_inline`]: the limit exceeds
+    /// the inline slots (so they always admit) and the window is at most `ABSENT` ns (so an
+    /// aged distance that reaches it has expired).
+    inline_admits: bool,
 }
 
 /// Admitted unit timestamps, oldest first, at most `limit` of them; 24 bytes.
 #[derive(Clone, Default)]
 pub struct SlidingLogState(Log);
 
-/// Length `n` of an inline log, stored as `n + 1` so that [`Log`] needs no separate tag.
-type InlineLen = NonZeroU8;
-
-#[inline]
-fn inline_len(n: usize) -> InlineLen {
-    // n <= SLIDING_LOG_INLINE: never saturates.
-    NonZeroU8::MIN.saturating_add(n as u8)
+/// Whether an inline log holds its newest timestamp (only an empty log does not). Its unused
+/// byte values give [`Log`] its tag without another field.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Newest {
+    Absent = 1,
+    Present = 2,
 }
 
 #[derive(Clone)]
 enum Log {
-    /// The last `len` of the timestamps `[newest - d[0], newest - d[1], newest - d[2], newest]`
-    /// (`d[0] >= d[1] >= d[2]` over the present ones; absent slots hold any value).
+    /// The timestamps `newest_ns - d[i]` of the slots not `ABSENT` (oldest first: absent slots
+    /// come first, then `d[0] >= d[1] >= d[2]`), then `newest_ns` itself if present.
     Inline {
         newest_ns: u64,
         d: [u32; SLIDING_LOG_INLINE - 1],
-        len: InlineLen,
+        newest: Newest,
     },
     /// `last + 1` timestamps in a ring from `head`; `ring.len()` (its capacity) is at most
     /// `limit <= 2^16`, so both indices fit u16.
@@ -73,22 +73,27 @@ impl Default for Log {
     fn default() -> Self {
         Log::Inline {
             newest_ns: 0,
-            d: [0; SLIDING_LOG_INLINE - 1],
-            len: inline_len(0),
+            d: [ABSENT; SLIDING_LOG_INLINE - 1],
+            newest: Newest::Absent,
         }
     }
 }
 
-/// The inline slots `[newest - d[0], newest - d[1], newest - d[2], newest]`; a log of length
-/// `len` is the last `len` of them.
+/// An inline log as slots, oldest first, and its length: the log is the last `len` slots.
 #[inline]
-fn inline_slots(newest_ns: u64, d: [u32; SLIDING_LOG_INLINE - 1]) -> [u64; SLIDING_LOG_INLINE] {
-    [
+fn inline_log(
+    newest_ns: u64,
+    d: [u32; SLIDING_LOG_INLINE - 1],
+    newest: Newest,
+) -> ([u64; SLIDING_LOG_INLINE], usize) {
+    let older = d.iter().filter(|&&dist| dist != ABSENT).count();
+    let slots = [
         newest_ns.wrapping_sub(u64::from(d[0])),
         newest_ns.wrapping_sub(u64::from(d[1])),
         newest_ns.wrapping_sub(u64::from(d[2])),
         newest_ns,
-    ]
+    ];
+    (slots, older + usize::from(newest == Newest::Present))
 }
 
 /// The inline form of `log` (oldest first), if it fits.
@@ -97,19 +102,19 @@ fn encode_inline(log: &[u64]) -> Option<Log> {
     let Some(&newest_ns) = log.last() else {
         return Some(Log::default());
     };
-    if log.len() > SLIDING_LOG_INLINE || newest_ns - log[0] > DISTANCE_MAX {
+    if log.len() > SLIDING_LOG_INLINE || newest_ns - log[0] >= u64::from(ABSENT) {
         return None;
     }
-    let mut d = [0u32; SLIDING_LOG_INLINE - 1];
+    let mut d = [ABSENT; SLIDING_LOG_INLINE - 1];
     let older = &log[..log.len() - 1];
     for (slot, &ts) in d[SLIDING_LOG_INLINE - log.len()..].iter_mut().zip(older) {
-        // Fits: checked against the oldest above.
+        // Below ABSENT: checked against the oldest above.
         *slot = (newest_ns - ts) as u32;
     }
     Some(Log::Inline {
         newest_ns,
         d,
-        len: inline_len(log.len()),
+        newest: Newest::Present,
     })
 }
 
@@ -142,7 +147,11 @@ fn ring_index(cap: usize, head: usize, i: usize) -> usize {
 impl SlidingLogState {
     pub fn len(&self) -> usize {
         match &self.0 {
-            Log::Inline { len, .. } => usize::from(len.get() - 1),
+            Log::Inline {
+                newest_ns,
+                d,
+                newest,
+            } => inline_log(*newest_ns, *d, *newest).1,
             Log::Spilled { last, .. } => usize::from(*last) + 1,
         }
     }
@@ -153,9 +162,13 @@ impl SlidingLogState {
 
     fn to_vec(&self) -> Vec<u64> {
         match &self.0 {
-            Log::Inline { newest_ns, d, len } => {
-                let slots = inline_slots(*newest_ns, *d);
-                slots[SLIDING_LOG_INLINE - usize::from(len.get() - 1)..].to_vec()
+            Log::Inline {
+                newest_ns,
+                d,
+                newest,
+            } => {
+                let (slots, len) = inline_log(*newest_ns, *d, *newest);
+                slots[SLIDING_LOG_INLINE - len..].to_vec()
             }
             Log::Spilled { ring, head, last } => (0..=usize::from(*last))
                 .map(|i| ring[ring_index(ring.len(), usize::from(*head), i)])
@@ -165,7 +178,9 @@ impl SlidingLogState {
 
     fn back(&self) -> Option<u64> {
         match &self.0 {
-            Log::Inline { newest_ns, len, .. } => (len.get() > 1).then_some(*newest_ns),
+            Log::Inline {
+                newest_ns, newest, ..
+            } => (*newest == Newest::Present).then_some(*newest_ns),
             Log::Spilled { ring, head, last } => {
                 Some(ring[ring_index(ring.len(), usize::from(*head), usize::from(*last))])
             }
@@ -200,7 +215,7 @@ impl SlidingLog {
         Ok(SlidingLog {
             window_ns,
             limit,
-            distances_fit: window_ns <= DISTANCE_MAX + 1,
+            inline_admits: limit > SLIDING_LOG_INLINE as u64 && window_ns <= u64::from(ABSENT),
         })
     }
 
@@ -208,81 +223,56 @@ impl SlidingLog {
         self.limit
     }
 
-    /// Cost 1, log inline: decided and stored with no branch on the data. Every present slot's
-    /// liveness is one compare against the time elapsed since the newest timestamp; live slots
-    /// are always the last ones, so expiring shortens the log and admitting shifts the
-    /// distances one place (the dropped slot is expired unless all four are live, and then the
-    /// log moves to the heap in [`Self::spill`]).
+    /// Cost 1 on an inline log with a limit above its slots: always admitted (at most four
+    /// timestamps are live), so nothing stored waits for the live count. The new slots are the
+    /// old ones aged by the time since the newest, one place to the left, expired ones marked
+    /// absent; only a log whose four slots are all live moves to the heap ([`Self::spill`]).
     #[inline(always)]
-    fn decide_inline_one(
+    fn admit_inline(
         &self,
         state: &mut SlidingLogState,
         newest_ns: u64,
         d: [u32; SLIDING_LOG_INLINE - 1],
-        len: usize,
+        newest: Newest,
         now_ns: u64,
     ) -> Decision {
         let w = self.window_ns;
-        debug_assert!(len > 0 || newest_ns == 0);
         // An empty inline log has newest = 0, so this is `max(now, newest or 0)`.
         let now_ns = now_ns.max(newest_ns);
         if now_ns.checked_add(w).is_none() {
             // A window end past u64::MAX: the saturating rule, the slow way.
-            let slots = inline_slots(newest_ns, d);
+            let (slots, len) = inline_log(newest_ns, d, newest);
             return self.decide_small(state, &slots[SLIDING_LOG_INLINE - len..], now_ns, 1);
         }
-        let elapsed = now_ns - newest_ns;
-        // A present slot at distance `dist` is live iff `newest - dist + W > now`; present
-        // slots always have `dist < W`.
-        let live_at = |present: bool, dist: u32| present & (elapsed < w - u64::from(dist));
-        let live = u64::from(live_at(len >= 4, d[0]))
-            + u64::from(live_at(len >= 3, d[1]))
-            + u64::from(live_at(len >= 2, d[2]))
-            + u64::from(live_at(len >= 1, 0));
-        let allowed = live < self.limit;
-        // Admitting re-bases the slots on now, one place to the left.
-        let shifted = [
-            u64::from(d[1]).wrapping_add(elapsed),
-            u64::from(d[2]).wrapping_add(elapsed),
-            elapsed,
-        ];
-        // After the shift the `live` last slots hold the live timestamps; the oldest of them
-        // has the largest distance, below W. Only windows over 4.29 s can overflow a slot.
-        let too_far = !self.distances_fit
-            && ((live >= 3) & (shifted[0] > DISTANCE_MAX)
-                | (live >= 2) & (shifted[1] > DISTANCE_MAX)
-                | (live >= 1) & (shifted[2] > DISTANCE_MAX));
-        if allowed & (live == SLIDING_LOG_INLINE as u64 || too_far) {
-            let slots = inline_slots(newest_ns, d);
-            let live_slots = &slots[SLIDING_LOG_INLINE - live as usize..];
-            return self.spill(state, live_slots, now_ns, 1);
+        // Capped at W (where everything has expired) so that the sums below fit.
+        let elapsed = (now_ns - newest_ns).min(w);
+        // A timestamp `dist` before the newest is `dist + elapsed` before now: live iff that
+        // is below W. An absent slot never is (ABSENT >= W).
+        let age = |dist: u32| {
+            let age_ns = u64::from(dist) + elapsed;
+            select_unpredictable(age_ns < w, age_ns as u32, ABSENT)
+        };
+        if age(d[0]) != ABSENT {
+            // The oldest slot is live, so all four are: the fifth needs the heap.
+            let (slots, len) = inline_log(newest_ns, d, newest);
+            return self.spill(state, &slots[SLIDING_LOG_INLINE - len..], now_ns, 1);
         }
-        let new_len = live + u64::from(allowed);
+        let aged = [
+            age(d[1]),
+            age(d[2]),
+            select_unpredictable(newest == Newest::Present, age(0), ABSENT),
+        ];
         state.0 = Log::Inline {
-            newest_ns: select_unpredictable(allowed, now_ns, newest_ns),
-            d: [
-                select_unpredictable(allowed, shifted[0] as u32, d[0]),
-                select_unpredictable(allowed, shifted[1] as u32, d[1]),
-                select_unpredictable(allowed, shifted[2] as u32, d[2]),
-            ],
-            len: inline_len(new_len as usize),
+            newest_ns: now_ns,
+            d: aged,
+            newest: Newest::Present,
         };
-        // Denied at cost 1 means `live = limit >= 1`: the oldest live timestamp must expire.
-        // (Selects rather than an index into a stack array, whose store and reload would sit
-        // on the path of every decision.)
-        let oldest_dist = match live {
-            4 => d[0],
-            3 => d[1],
-            2 => d[2],
-            _ => 0,
-        };
-        let retry_after_ns = (w - u64::from(oldest_dist)).wrapping_sub(elapsed);
+        let live = aged.iter().filter(|&&dist| dist != ABSENT).count() as u64;
         Decision {
-            allowed,
-            remaining: self.limit - new_len,
-            retry_after_ns: select_unpredictable(allowed, 0, retry_after_ns),
-            // The newest timestamp is `now` if admitted, else the live `newest`.
-            reset_ns: select_unpredictable(allowed, w, w - elapsed),
+            allowed: true,
+            remaining: self.limit - live - 1,
+            retry_after_ns: 0,
+            reset_ns: w,
         }
     }
 
@@ -483,12 +473,15 @@ impl Algorithm for SlidingLog {
     #[inline(always)]
     fn decide(&self, state: &mut SlidingLogState, now_ns: u64, cost: u64) -> Decision {
         match state.0 {
-            Log::Inline { newest_ns, d, len } => {
-                let len = usize::from(len.get() - 1);
-                if cost == 1 {
-                    self.decide_inline_one(state, newest_ns, d, len, now_ns)
+            Log::Inline {
+                newest_ns,
+                d,
+                newest,
+            } => {
+                if cost == 1 && self.inline_admits {
+                    self.admit_inline(state, newest_ns, d, newest, now_ns)
                 } else {
-                    let slots = inline_slots(newest_ns, d);
+                    let (slots, len) = inline_log(newest_ns, d, newest);
                     self.decide_small(state, &slots[SLIDING_LOG_INLINE - len..], now_ns, cost)
                 }
             }
@@ -588,6 +581,8 @@ mod tests {
             (3, 3_000),
             (5, 5_000),
             (2, 2_000),
+            // A window just under u32::MAX ns: the widest that inline distances serve.
+            (12, 4_000),
             // Windows over 2^32 ns: inline distances can exceed u32.
             (10, 10_000),
             (6, 6_000),
