@@ -35,6 +35,16 @@ pub trait Algorithm {
 
     fn decide(&self, state: &mut Self::State, now_ns: u64, cost: u64) -> Decision;
 
+    /// The same decision as [`Algorithm::decide`] (tests hold them to it), for a state decided
+    /// again and again, such as the one state of [`crate::Direct`]. Its window rolls over at
+    /// predictable times, so the window algorithms branch on the roll here: `decide` must not,
+    /// because across many keys the same branch is a coin toss taken right after the state's
+    /// cache miss, while here it spares a division on the path of every decision.
+    #[inline(always)]
+    fn decide_hot(&self, state: &mut Self::State, now_ns: u64, cost: u64) -> Decision {
+        self.decide(state, now_ns, cost)
+    }
+
     /// Absolute time from which `state` behaves exactly like `State::default()` (0 if it already does).
     fn full_at_ns(&self, state: &Self::State) -> u64;
 

@@ -17,7 +17,7 @@ impl<A: Algorithm> Direct<A> {
 
     #[inline]
     pub fn check(&mut self, now_ns: u64, cost: u64) -> Decision {
-        self.algorithm.decide(&mut self.state, now_ns, cost)
+        self.algorithm.decide_hot(&mut self.state, now_ns, cost)
     }
 }
 

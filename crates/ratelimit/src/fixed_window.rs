@@ -34,21 +34,11 @@ impl FixedWindow {
     pub fn limit(&self) -> u64 {
         self.limit
     }
-}
 
-impl Algorithm for FixedWindow {
-    type State = FixedWindowState;
-
-    #[inline]
-    fn decide(&self, state: &mut FixedWindowState, now_ns: u64, cost: u64) -> Decision {
-        // The window start is a multiple of W, so the window has ended iff the start of the
-        // window holding `now` lies beyond it (a time before the start never rolls). Computed
-        // without a branch or a hardware divide: with many keys, whether a key's window has
-        // ended is a coin toss that would otherwise mispredict right after the state's miss.
-        let aligned_ns = self.window_divisor.div(now_ns) * self.window_ns;
-        let rolled = aligned_ns > state.window_start_ns;
-        state.count = std::hint::select_unpredictable(rolled, 0, state.count);
-        state.window_start_ns = state.window_start_ns.max(aligned_ns);
+    /// The decision once `state` holds the window of `now` (or a later one, if time went
+    /// backwards).
+    #[inline(always)]
+    fn decide_in_window(&self, state: &mut FixedWindowState, now_ns: u64, cost: u64) -> Decision {
         // Time going backwards stays in the newest window seen.
         let now_ns = now_ns.max(state.window_start_ns);
         let window_end_ns = state.window_start_ns.saturating_add(self.window_ns);
@@ -71,6 +61,41 @@ impl Algorithm for FixedWindow {
                 0
             },
         }
+    }
+}
+
+impl Algorithm for FixedWindow {
+    type State = FixedWindowState;
+
+    #[inline]
+    fn decide(&self, state: &mut FixedWindowState, now_ns: u64, cost: u64) -> Decision {
+        // The window start is a multiple of W, so the window has ended iff the start of the
+        // window holding `now` lies beyond it (a time before the start never rolls). Computed
+        // without a branch or a hardware divide: with many keys, whether a key's window has
+        // ended is a coin toss that would otherwise mispredict right after the state's miss.
+        let aligned_ns = self.window_divisor.div(now_ns) * self.window_ns;
+        let rolled = aligned_ns > state.window_start_ns;
+        state.count = std::hint::select_unpredictable(rolled, 0, state.count);
+        state.window_start_ns = state.window_start_ns.max(aligned_ns);
+        self.decide_in_window(state, now_ns, cost)
+    }
+
+    #[inline]
+    fn decide_hot(&self, state: &mut FixedWindowState, now_ns: u64, cost: u64) -> Decision {
+        // One state's window ends once per window: a predicted branch, and a division only
+        // when whole windows were skipped.
+        if let Some(end_ns) = state.window_start_ns.checked_add(self.window_ns) {
+            if now_ns >= end_ns {
+                state.window_start_ns = match end_ns.checked_add(self.window_ns) {
+                    Some(next_end_ns) if now_ns >= next_end_ns => {
+                        self.window_divisor.div(now_ns) * self.window_ns
+                    }
+                    _ => end_ns,
+                };
+                state.count = 0;
+            }
+        }
+        self.decide_in_window(state, now_ns, cost)
     }
 
     fn full_at_ns(&self, state: &FixedWindowState) -> u64 {

@@ -398,6 +398,59 @@ impl SlidingLog {
         self.decide_spilled_general(state, now_ns, cost)
     }
 
+    /// [`Algorithm::decide_hot`] on a heap ring: one state decided again and again, whose
+    /// oldest timestamp expires in a regular pattern, so branches predict where
+    /// [`Self::decide_spilled`] selects. A cost-1 request that expires nothing either fills
+    /// the free slot after the newest or, at the limit, is denied without a write; one that
+    /// expires the oldest (and only it) replaces it. Anything else takes the plain rule.
+    #[inline(always)]
+    fn decide_spilled_hot(&self, state: &mut SlidingLogState, now_ns: u64, cost: u64) -> Decision {
+        let w = self.window_ns;
+        if let Log::Spilled { ring, head, last } = &mut state.0 {
+            let cap = ring.len();
+            let h = usize::from(*head);
+            let len = usize::from(*last) + 1;
+            let wrap = |i: usize| if i >= cap { i - cap } else { i };
+            if cost == 1 && len > SLIDING_LOG_INLINE + 1 && len <= cap && h < cap {
+                let (oldest, back) = (ring[h], ring[wrap(h + len - 1)]);
+                if now_ns >= back && now_ns.checked_add(w).is_some() {
+                    let limit = self.limit as usize;
+                    if oldest + w > now_ns {
+                        if len < limit && len < cap {
+                            ring[wrap(h + len)] = now_ns;
+                            *last += 1;
+                            return Decision {
+                                allowed: true,
+                                remaining: (limit - len - 1) as u64,
+                                retry_after_ns: 0,
+                                reset_ns: w,
+                            };
+                        }
+                        if len == limit {
+                            return Decision {
+                                allowed: false,
+                                remaining: 0,
+                                retry_after_ns: oldest + w - now_ns,
+                                reset_ns: back + w - now_ns,
+                            };
+                        }
+                    } else if ring[wrap(h + 1)] + w > now_ns {
+                        // The slot after the newest is the oldest's own when the ring is full.
+                        ring[wrap(h + len)] = now_ns;
+                        *head = wrap(h + 1) as u16;
+                        return Decision {
+                            allowed: true,
+                            remaining: (limit - len) as u64,
+                            retry_after_ns: 0,
+                            reset_ns: w,
+                        };
+                    }
+                }
+            }
+        }
+        self.decide_spilled_general(state, now_ns, cost)
+    }
+
     /// The log is in the heap ring, any cost: the plain rule.
     #[inline(never)]
     fn decide_spilled_general(
@@ -486,6 +539,14 @@ impl Algorithm for SlidingLog {
                 }
             }
             Log::Spilled { .. } => self.decide_spilled(state, now_ns, cost),
+        }
+    }
+
+    #[inline(always)]
+    fn decide_hot(&self, state: &mut SlidingLogState, now_ns: u64, cost: u64) -> Decision {
+        match state.0 {
+            Log::Spilled { .. } => self.decide_spilled_hot(state, now_ns, cost),
+            Log::Inline { .. } => self.decide(state, now_ns, cost),
         }
     }
 

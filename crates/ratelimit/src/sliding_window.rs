@@ -69,7 +69,9 @@ impl SlidingWindow {
     }
 
     /// Ns from `offset_ns` into the current window until `cost` more units fit. Every product
-    /// below is at most `limit × W`, which fits in u64 (checked at construction).
+    /// below is at most `limit × W`, which fits in u64 (checked at construction). Inlined, so
+    /// that callers reading only `allowed` skip its division.
+    #[inline]
     fn wait_ns(&self, state: &SlidingWindowState, offset_ns: u64, cost: u64) -> u64 {
         let w = self.window_ns;
         if state.cur() + cost <= self.limit {
@@ -89,25 +91,12 @@ impl SlidingWindow {
             to_next_ns.saturating_add(over.div_ceil(cur.max(1)))
         }
     }
-}
 
-impl Algorithm for SlidingWindow {
-    type State = SlidingWindowState;
-
-    #[inline]
-    fn decide(&self, state: &mut SlidingWindowState, now_ns: u64, cost: u64) -> Decision {
-        // The window start is a multiple of W, so the window has ended iff the start of the
-        // window holding `now` lies beyond it (a time before the start never rolls); the previous
-        // count carries over iff that is the very next window. Computed without branches or a
-        // hardware divide: with many keys, whether and how far a key's window has moved is a
-        // coin toss that would otherwise mispredict right after the state's miss.
-        let aligned_ns = self.window_divisor.div(now_ns) * self.window_ns;
-        let rolled = aligned_ns > state.window_start_ns;
-        let next = aligned_ns == state.window_start_ns.wrapping_add(self.window_ns);
-        let carried = std::hint::select_unpredictable(next, state.current, 0);
-        state.previous = std::hint::select_unpredictable(rolled, carried, state.previous);
-        state.current = std::hint::select_unpredictable(rolled, 0, state.current);
-        state.window_start_ns = state.window_start_ns.max(aligned_ns);
+    /// The decision once `state` holds the window of `now` (or a later one, if time went
+    /// backwards). Always inlined, so that a caller reading only `allowed` (as a rate-limiting
+    /// gate does) lets the compiler drop the other fields' arithmetic.
+    #[inline(always)]
+    fn decide_in_window(&self, state: &mut SlidingWindowState, now_ns: u64, cost: u64) -> Decision {
         let now_ns = now_ns.max(state.window_start_ns);
         let offset_ns = now_ns - state.window_start_ns;
         let limit_scaled = self.limit * self.window_ns;
@@ -142,6 +131,48 @@ impl Algorithm for SlidingWindow {
             retry_after_ns,
             reset_ns,
         }
+    }
+}
+
+impl Algorithm for SlidingWindow {
+    type State = SlidingWindowState;
+
+    #[inline(always)]
+    fn decide(&self, state: &mut SlidingWindowState, now_ns: u64, cost: u64) -> Decision {
+        // The window start is a multiple of W, so the window has ended iff the start of the
+        // window holding `now` lies beyond it (a time before the start never rolls); the previous
+        // count carries over iff that is the very next window. Computed without branches or a
+        // hardware divide: with many keys, whether and how far a key's window has moved is a
+        // coin toss that would otherwise mispredict right after the state's miss.
+        let aligned_ns = self.window_divisor.div(now_ns) * self.window_ns;
+        let rolled = aligned_ns > state.window_start_ns;
+        let next = aligned_ns == state.window_start_ns.wrapping_add(self.window_ns);
+        let carried = std::hint::select_unpredictable(next, state.current, 0);
+        state.previous = std::hint::select_unpredictable(rolled, carried, state.previous);
+        state.current = std::hint::select_unpredictable(rolled, 0, state.current);
+        state.window_start_ns = state.window_start_ns.max(aligned_ns);
+        self.decide_in_window(state, now_ns, cost)
+    }
+
+    #[inline(always)]
+    fn decide_hot(&self, state: &mut SlidingWindowState, now_ns: u64, cost: u64) -> Decision {
+        // One state's window ends once per window: a predicted branch, and a division only
+        // when whole windows were skipped (then nothing carries over).
+        if let Some(end_ns) = state.window_start_ns.checked_add(self.window_ns) {
+            if now_ns >= end_ns {
+                let skipped = end_ns
+                    .checked_add(self.window_ns)
+                    .is_some_and(|next_end_ns| now_ns >= next_end_ns);
+                state.previous = if skipped { 0 } else { state.current };
+                state.current = 0;
+                state.window_start_ns = if skipped {
+                    self.window_divisor.div(now_ns) * self.window_ns
+                } else {
+                    end_ns
+                };
+            }
+        }
+        self.decide_in_window(state, now_ns, cost)
     }
 
     fn full_at_ns(&self, state: &SlidingWindowState) -> u64 {
