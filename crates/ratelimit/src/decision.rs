@@ -18,8 +18,10 @@ pub struct Decision {
 
 /// A rate limiter over 64-bit keys. Time is passed in, never read.
 ///
-/// Time is expected to be non-decreasing per key; an earlier `now_ns` is treated as the latest
-/// time that key has seen (so going backwards can never create allowance).
+/// Time is expected to be non-decreasing per key. An earlier `now_ns` never creates allowance:
+/// the token bucket, GCRA and sliding log treat it as the latest time the key has seen, and the
+/// window algorithms as a time in the newest window seen (which, for the sliding-window
+/// counter, weights the previous window more, so it can only deny more).
 pub trait Limiter {
     fn check(&mut self, key: u64, now_ns: u64, cost: u64) -> Decision;
 }

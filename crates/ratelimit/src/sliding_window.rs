@@ -114,7 +114,9 @@ impl SlidingWindow {
             self.wait_ns(state, offset_ns, cost)
         };
         let estimate = self.scaled_estimate(state, offset_ns);
-        debug_assert!(estimate <= limit_scaled);
+        // At most `limit × W` while time moves forward: admissions keep it there and it only
+        // falls as the window advances. A time earlier than one already seen weights the
+        // previous window more and can push it above (then `remaining` is 0).
         let window_end_ns = state.window_start_ns.saturating_add(self.window_ns);
         let reset_ns = if state.current > 0 {
             window_end_ns.saturating_add(self.window_ns) - now_ns
