@@ -158,7 +158,8 @@ impl<A: Algorithm> KeyTable<A> {
         per_set.div_ceil(WAYS) as u64
     }
 
-    /// Upper bound on heap bytes one key's state can own (sliding log: `8 × limit`).
+    /// Upper bound on heap bytes one key's state can own (sliding log: `8 × limit`, the limit
+    /// rounded up to a power of two).
     pub fn heap_bytes_per_key_bound(&self) -> u64 {
         self.algorithm.heap_bytes_bound()
     }
@@ -492,7 +493,8 @@ mod tests {
         assert!(KeyTable::<TokenBucket>::bytes_per_key() <= 32);
         assert!(KeyTable::<Gcra>::bytes_per_key() <= 32);
         let log = KeyTable::new(SlidingLog::new(&cfg(100, 1, 1000)).unwrap(), 8, 1).unwrap();
-        assert_eq!(log.heap_bytes_per_key_bound(), 800);
+        // Limit 100: a ring of at most 128 (the power of two that holds 100) 8-byte slots.
+        assert_eq!(log.heap_bytes_per_key_bound(), 1024);
     }
 
     #[test]

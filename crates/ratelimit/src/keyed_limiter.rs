@@ -25,7 +25,8 @@ pub enum KeyedLimiter {
 pub struct MemoryPerKey {
     /// Table bytes per slot (key, state, set metadata share).
     pub table_bytes: u64,
-    /// Upper bound on heap bytes per key (non-zero only for the sliding log: 8 × limit).
+    /// Upper bound on heap bytes per key (non-zero only for the sliding log: 8 × limit rounded up
+    /// to a power of two).
     pub heap_bytes_bound: u64,
 }
 

@@ -14,8 +14,10 @@
 //!
 //! Memory bound: the log never holds more than `limit` timestamps (expired ones are dropped
 //! before each decision, and only admitted units are pushed), and `limit` is capped at
-//! `SLIDING_LOG_MAX_LIMIT`. The heap ring starts at 8 slots, grows by doubling but never past
-//! `limit` slots, so one key owns at most `8 × limit` heap bytes (plus allocator rounding).
+//! `SLIDING_LOG_MAX_LIMIT`. The heap ring starts at 8 slots and doubles, a power of two so that
+//! its indices wrap with a mask, and never grows past the power of two that holds `limit`: one
+//! key owns at most `8 × limit.next_power_of_two()` heap bytes (under `16 × limit`, plus
+//! allocator rounding).
 
 use crate::config::{LimitConfig, SLIDING_LOG_MAX_LIMIT};
 use crate::decision::{Algorithm, Decision, RETRY_NEVER_NS};
@@ -60,8 +62,8 @@ enum Log {
         d: [u32; SLIDING_LOG_INLINE - 1],
         newest: Newest,
     },
-    /// `last + 1` timestamps in a ring from `head`; `ring.len()` (its capacity) is at most
-    /// `limit <= 2^16`, so both indices fit u16.
+    /// `last + 1` timestamps in a ring from `head`; `ring.len()` (its capacity) is a power of
+    /// two of at most `2^16` (`limit <= 2^16`), so both indices fit u16.
     Spilled {
         ring: Box<[u64]>,
         head: u16,
@@ -118,13 +120,20 @@ fn encode_inline(log: &[u64]) -> Option<Log> {
     })
 }
 
+/// Slots of a heap ring that must hold `len` timestamps: a power of two, at least 8, and at
+/// most the power of two that holds `limit` (so the heap bound holds).
+fn ring_capacity(len: usize, limit: usize) -> usize {
+    len.max(8)
+        .next_power_of_two()
+        .min(limit.next_power_of_two())
+}
+
 /// A heap ring holding `log` (oldest first) then `count` copies of `ts` (at most `limit`, at
-/// least one in all),
-/// of capacity `max(8, len)` capped at `limit` (so the heap bound holds).
+/// least one in all).
 fn spilled(log: &[u64], ts: u64, count: usize, limit: usize) -> Log {
     let len = log.len() + count;
     debug_assert!(len <= limit && len > 0);
-    let mut ring = vec![ts; len.max(8).min(limit)].into_boxed_slice();
+    let mut ring = vec![ts; ring_capacity(len, limit)].into_boxed_slice();
     ring[..log.len()].copy_from_slice(log);
     Log::Spilled {
         ring,
@@ -133,15 +142,10 @@ fn spilled(log: &[u64], ts: u64, count: usize, limit: usize) -> Log {
     }
 }
 
-/// Ring index `i` places after `head` (`i < 2 × capacity`).
+/// Ring index `i` places after `head`, for a ring of `cap` slots (a power of two).
 #[inline]
 fn ring_index(cap: usize, head: usize, i: usize) -> usize {
-    let j = head + i;
-    if j >= cap {
-        j - cap
-    } else {
-        j
-    }
+    (head + i) & (cap - 1)
 }
 
 impl SlidingLogState {
@@ -361,7 +365,7 @@ impl SlidingLog {
             let cap = ring.len();
             let h = usize::from(*head);
             let len = usize::from(*last) + 1;
-            let wrap = |i: usize| if i >= cap { i - cap } else { i };
+            let wrap = |i: usize| i & (cap - 1);
             // After one expiry the log stays on the heap and its front is live.
             if cost == 1 && len > SLIDING_LOG_INLINE + 1 && len <= cap && h < cap {
                 // Load the newest and the two oldest at once rather than one after another.
@@ -410,7 +414,7 @@ impl SlidingLog {
             let cap = ring.len();
             let h = usize::from(*head);
             let len = usize::from(*last) + 1;
-            let wrap = |i: usize| if i >= cap { i - cap } else { i };
+            let wrap = |i: usize| i & (cap - 1);
             if cost == 1 && len > SLIDING_LOG_INLINE + 1 && len <= cap && h < cap {
                 let (oldest, back) = (ring[h], ring[wrap(h + len - 1)]);
                 if now_ns >= back && now_ns.checked_add(w).is_some() {
@@ -487,7 +491,7 @@ impl SlidingLog {
             let needed = len + cost as usize;
             if needed > cap {
                 // Grow by doubling, never past `limit`.
-                let new_cap = needed.max(cap * 2).min(self.limit as usize);
+                let new_cap = ring_capacity(needed.max(cap * 2), self.limit as usize);
                 let mut grown = vec![now_ns; new_cap].into_boxed_slice();
                 for (i, slot) in grown.iter_mut().enumerate().take(len) {
                     *slot = ring[ring_index(cap, h, i)];
@@ -572,7 +576,7 @@ impl Algorithm for SlidingLog {
     }
 
     fn heap_bytes_bound(&self) -> u64 {
-        self.limit * std::mem::size_of::<u64>() as u64
+        self.limit.next_power_of_two() * std::mem::size_of::<u64>() as u64
     }
 }
 
@@ -698,7 +702,8 @@ mod tests {
                     oracle.log_ns
                 );
                 if let Log::Spilled { ring, .. } = &state.0 {
-                    assert!(ring.len() as u64 <= limit);
+                    assert!(ring.len().is_power_of_two());
+                    assert!(ring.len() as u64 <= limit.next_power_of_two());
                 }
                 assert_eq!(
                     sl.full_at_ns(&state),
