@@ -207,6 +207,38 @@ impl fmt::Debug for SlidingLogState {
     }
 }
 
+/// A heap ring open for a cost-1 fast path: its slots, head and last fields, and the head
+/// index and length read from them.
+struct FastRing<'a> {
+    ring: &'a mut [u64],
+    head: &'a mut u16,
+    last: &'a mut u16,
+    h: usize,
+    len: usize,
+}
+
+impl<'a> FastRing<'a> {
+    /// `log`'s heap ring if a cost-1 fast path applies: the log is longer than the inline
+    /// slots by more than one, so after one expiry it stays on the heap.
+    #[inline(always)]
+    fn of(log: &'a mut Log, cost: u64) -> Option<Self> {
+        let Log::Spilled { ring, head, last } = log else {
+            return None;
+        };
+        let (h, len) = (usize::from(*head), usize::from(*last) + 1);
+        if cost != 1 || len <= SLIDING_LOG_INLINE + 1 || len > ring.len() || h >= ring.len() {
+            return None;
+        }
+        Some(FastRing {
+            ring,
+            head,
+            last,
+            h,
+            len,
+        })
+    }
+}
+
 impl SlidingLog {
     pub fn new(config: &LimitConfig) -> Result<Self, ConfigError> {
         let (window_ns, limit) = config.window_limit()?;
@@ -361,45 +393,47 @@ impl SlidingLog {
     #[inline(always)]
     fn decide_spilled(&self, state: &mut SlidingLogState, now_ns: u64, cost: u64) -> Decision {
         let w = self.window_ns;
-        if let Log::Spilled { ring, head, last } = &mut state.0 {
-            let cap = ring.len();
-            let h = usize::from(*head);
-            let len = usize::from(*last) + 1;
-            let wrap = |i: usize| i & (cap - 1);
-            // After one expiry the log stays on the heap and its front is live.
-            if cost == 1 && len > SLIDING_LOG_INLINE + 1 && len <= cap && h < cap {
-                // Load the newest and the two oldest at once rather than one after another.
-                let (back, oldest, second) = (ring[wrap(h + len - 1)], ring[h], ring[wrap(h + 1)]);
-                let expired = oldest.saturating_add(w) <= now_ns;
-                let front = select_unpredictable(expired, second, oldest);
-                let h = wrap(h + usize::from(expired));
-                let len = len - usize::from(expired);
-                let allowed = (len as u64) < self.limit;
-                // (The newest only serves the check that time has not gone backwards, which
-                // is predicted, so its load is not waited for.)
-                if now_ns >= back && front.saturating_add(w) > now_ns && !(allowed && len == cap) {
-                    // The slot after the newest is free unless the ring was full, and then it
-                    // holds the oldest: writing `oldest` back there keeps a denial's log
-                    // intact without reading the slot again.
-                    let tail = wrap(h + len);
-                    ring[tail] = select_unpredictable(allowed, now_ns, oldest);
-                    let new_len = len + usize::from(allowed);
-                    *head = h as u16;
-                    *last = (new_len - 1) as u16;
-                    // Denied at cost 1 means the log is full: the oldest must expire first.
-                    let retry_after_ns = front.saturating_add(w) - now_ns;
-                    return Decision {
-                        allowed,
-                        remaining: self.limit - new_len as u64,
-                        retry_after_ns: select_unpredictable(allowed, 0, retry_after_ns),
-                        // `back` and `now` are live.
-                        reset_ns: select_unpredictable(allowed, now_ns, back).saturating_add(w)
-                            - now_ns,
-                    };
-                }
-            }
+        let Some(FastRing {
+            ring,
+            head,
+            last,
+            h,
+            len,
+        }) = FastRing::of(&mut state.0, cost)
+        else {
+            return self.decide_spilled_general(state, now_ns, cost);
+        };
+        let cap = ring.len();
+        let wrap = move |i: usize| i & (cap - 1);
+        // Load the newest and the two oldest at once rather than one after another.
+        let (back, oldest, second) = (ring[wrap(h + len - 1)], ring[h], ring[wrap(h + 1)]);
+        let expired = oldest.saturating_add(w) <= now_ns;
+        let front = select_unpredictable(expired, second, oldest);
+        let h = wrap(h + usize::from(expired));
+        let len = len - usize::from(expired);
+        let allowed = (len as u64) < self.limit;
+        // (The newest only serves the check that time has not gone backwards, which is
+        // predicted, so its load is not waited for.)
+        if now_ns < back || front.saturating_add(w) <= now_ns || allowed && len == cap {
+            return self.decide_spilled_general(state, now_ns, cost);
         }
-        self.decide_spilled_general(state, now_ns, cost)
+        // The slot after the newest is free unless the ring was full, and then it holds the
+        // oldest: writing `oldest` back there keeps a denial's log intact without reading the
+        // slot again.
+        let tail = wrap(h + len);
+        ring[tail] = select_unpredictable(allowed, now_ns, oldest);
+        let new_len = len + usize::from(allowed);
+        *head = h as u16;
+        *last = (new_len - 1) as u16;
+        // Denied at cost 1 means the log is full: the oldest must expire first.
+        let retry_after_ns = front.saturating_add(w) - now_ns;
+        Decision {
+            allowed,
+            remaining: self.limit - new_len as u64,
+            retry_after_ns: select_unpredictable(allowed, 0, retry_after_ns),
+            // `back` and `now` are live.
+            reset_ns: select_unpredictable(allowed, now_ns, back).saturating_add(w) - now_ns,
+        }
     }
 
     /// [`Algorithm::decide_hot`] on a heap ring: one state decided again and again, whose
@@ -410,46 +444,50 @@ impl SlidingLog {
     #[inline(always)]
     fn decide_spilled_hot(&self, state: &mut SlidingLogState, now_ns: u64, cost: u64) -> Decision {
         let w = self.window_ns;
-        if let Log::Spilled { ring, head, last } = &mut state.0 {
-            let cap = ring.len();
-            let h = usize::from(*head);
-            let len = usize::from(*last) + 1;
-            let wrap = |i: usize| i & (cap - 1);
-            if cost == 1 && len > SLIDING_LOG_INLINE + 1 && len <= cap && h < cap {
-                let (oldest, back) = (ring[h], ring[wrap(h + len - 1)]);
-                if now_ns >= back && now_ns.checked_add(w).is_some() {
-                    let limit = self.limit as usize;
-                    if oldest + w > now_ns {
-                        if len < limit && len < cap {
-                            ring[wrap(h + len)] = now_ns;
-                            *last += 1;
-                            return Decision {
-                                allowed: true,
-                                remaining: (limit - len - 1) as u64,
-                                retry_after_ns: 0,
-                                reset_ns: w,
-                            };
-                        }
-                        if len == limit {
-                            return Decision {
-                                allowed: false,
-                                remaining: 0,
-                                retry_after_ns: oldest + w - now_ns,
-                                reset_ns: back + w - now_ns,
-                            };
-                        }
-                    } else if ring[wrap(h + 1)] + w > now_ns {
-                        // The slot after the newest is the oldest's own when the ring is full.
-                        ring[wrap(h + len)] = now_ns;
-                        *head = wrap(h + 1) as u16;
-                        return Decision {
-                            allowed: true,
-                            remaining: (limit - len) as u64,
-                            retry_after_ns: 0,
-                            reset_ns: w,
-                        };
-                    }
+        let Some(FastRing {
+            ring,
+            head,
+            last,
+            h,
+            len,
+        }) = FastRing::of(&mut state.0, cost)
+        else {
+            return self.decide_spilled_general(state, now_ns, cost);
+        };
+        let cap = ring.len();
+        let wrap = move |i: usize| i & (cap - 1);
+        let (oldest, back) = (ring[h], ring[wrap(h + len - 1)]);
+        let limit = self.limit as usize;
+        if now_ns >= back && now_ns.checked_add(w).is_some() {
+            if oldest + w > now_ns {
+                if len < limit && len < cap {
+                    ring[wrap(h + len)] = now_ns;
+                    *last += 1;
+                    return Decision {
+                        allowed: true,
+                        remaining: (limit - len - 1) as u64,
+                        retry_after_ns: 0,
+                        reset_ns: w,
+                    };
                 }
+                if len == limit {
+                    return Decision {
+                        allowed: false,
+                        remaining: 0,
+                        retry_after_ns: oldest + w - now_ns,
+                        reset_ns: back + w - now_ns,
+                    };
+                }
+            } else if ring[wrap(h + 1)] + w > now_ns {
+                // The slot after the newest is the oldest's own when the ring is full.
+                ring[wrap(h + len)] = now_ns;
+                *head = wrap(h + 1) as u16;
+                return Decision {
+                    allowed: true,
+                    remaining: (limit - len) as u64,
+                    retry_after_ns: 0,
+                    reset_ns: w,
+                };
             }
         }
         self.decide_spilled_general(state, now_ns, cost)
