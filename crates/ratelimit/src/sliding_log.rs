@@ -218,24 +218,32 @@ struct FastRing<'a> {
 }
 
 impl<'a> FastRing<'a> {
+    /// Ring index arithmetic: the ring's size is a power of two.
+    #[inline(always)]
+    fn wrap(&self) -> impl Fn(usize) -> usize + use<> {
+        let mask = self.ring.len() - 1;
+        move |i| i & mask
+    }
+
     /// `log`'s heap ring if a cost-1 fast path applies: the log is longer than the inline
     /// slots by more than one, so after one expiry it stays on the heap.
     #[inline(always)]
     fn of(log: &'a mut Log, cost: u64) -> Option<Self> {
-        let Log::Spilled { ring, head, last } = log else {
-            return None;
-        };
-        let (h, len) = (usize::from(*head), usize::from(*last) + 1);
-        if cost != 1 || len <= SLIDING_LOG_INLINE + 1 || len > ring.len() || h >= ring.len() {
-            return None;
+        match log {
+            Log::Spilled { ring, head, last } if cost == 1 => {
+                let (h, len) = (usize::from(*head), usize::from(*last) + 1);
+                (len > SLIDING_LOG_INLINE + 1 && len <= ring.len() && h < ring.len()).then_some(
+                    FastRing {
+                        ring,
+                        head,
+                        last,
+                        h,
+                        len,
+                    },
+                )
+            }
+            _ => None,
         }
-        Some(FastRing {
-            ring,
-            head,
-            last,
-            h,
-            len,
-        })
     }
 }
 
@@ -393,20 +401,13 @@ impl SlidingLog {
     #[inline(always)]
     fn decide_spilled(&self, state: &mut SlidingLogState, now_ns: u64, cost: u64) -> Decision {
         let w = self.window_ns;
-        let Some(FastRing {
-            ring,
-            head,
-            last,
-            h,
-            len,
-        }) = FastRing::of(&mut state.0, cost)
-        else {
+        let Some(r) = FastRing::of(&mut state.0, cost) else {
             return self.decide_spilled_general(state, now_ns, cost);
         };
-        let cap = ring.len();
-        let wrap = move |i: usize| i & (cap - 1);
+        let FastRing { h, len, .. } = r;
+        let (cap, wrap) = (r.ring.len(), r.wrap());
         // Load the newest and the two oldest at once rather than one after another.
-        let (back, oldest, second) = (ring[wrap(h + len - 1)], ring[h], ring[wrap(h + 1)]);
+        let (back, oldest, second) = (r.ring[wrap(h + len - 1)], r.ring[h], r.ring[wrap(h + 1)]);
         let expired = oldest.saturating_add(w) <= now_ns;
         let front = select_unpredictable(expired, second, oldest);
         let h = wrap(h + usize::from(expired));
@@ -421,10 +422,10 @@ impl SlidingLog {
         // oldest: writing `oldest` back there keeps a denial's log intact without reading the
         // slot again.
         let tail = wrap(h + len);
-        ring[tail] = select_unpredictable(allowed, now_ns, oldest);
+        r.ring[tail] = select_unpredictable(allowed, now_ns, oldest);
         let new_len = len + usize::from(allowed);
-        *head = h as u16;
-        *last = (new_len - 1) as u16;
+        *r.head = h as u16;
+        *r.last = (new_len - 1) as u16;
         // Denied at cost 1 means the log is full: the oldest must expire first.
         let retry_after_ns = front.saturating_add(w) - now_ns;
         Decision {
@@ -444,25 +445,19 @@ impl SlidingLog {
     #[inline(always)]
     fn decide_spilled_hot(&self, state: &mut SlidingLogState, now_ns: u64, cost: u64) -> Decision {
         let w = self.window_ns;
-        let Some(FastRing {
-            ring,
-            head,
-            last,
-            h,
-            len,
-        }) = FastRing::of(&mut state.0, cost)
-        else {
+        let Some(r) = FastRing::of(&mut state.0, cost) else {
             return self.decide_spilled_general(state, now_ns, cost);
         };
-        let cap = ring.len();
-        let wrap = move |i: usize| i & (cap - 1);
-        let (oldest, back) = (ring[h], ring[wrap(h + len - 1)]);
+        let FastRing { h, len, .. } = r;
+        let (cap, wrap) = (r.ring.len(), r.wrap());
+        let (oldest, back) = (r.ring[h], r.ring[wrap(h + len - 1)]);
         let limit = self.limit as usize;
         if now_ns >= back && now_ns.checked_add(w).is_some() {
             if oldest + w > now_ns {
                 if len < limit && len < cap {
-                    ring[wrap(h + len)] = now_ns;
-                    *last += 1;
+                    r.ring[wrap(h + len)] = now_ns;
+                    // The new last index is the old length.
+                    *r.last = len as u16;
                     return Decision {
                         allowed: true,
                         remaining: (limit - len - 1) as u64,
@@ -478,10 +473,10 @@ impl SlidingLog {
                         reset_ns: back + w - now_ns,
                     };
                 }
-            } else if ring[wrap(h + 1)] + w > now_ns {
+            } else if r.ring[wrap(h + 1)] + w > now_ns {
                 // The slot after the newest is the oldest's own when the ring is full.
-                ring[wrap(h + len)] = now_ns;
-                *head = wrap(h + 1) as u16;
+                r.ring[wrap(h + len)] = now_ns;
+                *r.head = wrap(h + 1) as u16;
                 return Decision {
                     allowed: true,
                     remaining: (limit - len) as u64,
