@@ -493,9 +493,8 @@ mod tests {
         assert!(KeyTable::<TokenBucket>::bytes_per_key() <= 32);
         assert!(KeyTable::<Gcra>::bytes_per_key() <= 32);
         let log = KeyTable::new(SlidingLog::new(&cfg(100, 1, 1000)).unwrap(), 8, 1).unwrap();
-        // Limit 100: a ring of at most 128 (the power of two that holds 100) 8-byte slots and
-        // its 16-byte header.
-        assert_eq!(log.heap_bytes_per_key_bound(), 1040);
+        // Limit 100: a ring of at most 128 (the power of two that holds 100) 8-byte slots.
+        assert_eq!(log.heap_bytes_per_key_bound(), 1024);
     }
 
     #[test]

@@ -3,54 +3,40 @@
 //! interval `[s, s + W)` therefore holds at most `limit` admitted units.
 //!
 //! Layout: a key's state is 24 bytes (32 with its key in the table). Up to
-//! [`SLIDING_LOG_INLINE`] = 5 timestamps live inside it: the newest in full and the four
-//! before it as u32 distances to it, absent or expired ones marked. With a limit above five
+//! [`SLIDING_LOG_INLINE`] = 4 timestamps live inside it: the newest in full and the three
+//! before it as u32 distances to it, absent or expired ones marked. With a limit above four
 //! (the usual case) every cost-1 decision on an inline log admits, so what it stores — the
 //! slots aged by the time since the newest — never waits for the live count: with many keys
 //! the decision runs right after the entry's cache miss, and the work between that load and
-//! the store is paid in full. A log that needs a sixth slot (or whose distances do not fit in
-//! u32, possible only for windows over 4.29 s) moves to a heap ring referenced from the state
-//! by a thin pointer (so that the five slots and the ring's head and length share the 24
-//! bytes), and back inline (freeing the ring) once it fits again.
+//! the store is paid in full. A log that needs a fifth slot (or whose distances do not fit in
+//! u32, possible only for windows over 4.29 s) moves to a heap ring referenced from the state,
+//! and back inline (freeing the ring) once it fits again.
 //!
 //! Memory bound: the log never holds more than `limit` timestamps (expired ones are dropped
 //! before each decision, and only admitted units are pushed), and `limit` is capped at
 //! `SLIDING_LOG_MAX_LIMIT`. The heap ring starts at 8 slots and doubles, a power of two so that
 //! its indices wrap with a mask, and never grows past the power of two that holds `limit`: one
-//! key owns at most `8 × limit.next_power_of_two()` heap bytes plus the ring's 16-byte header
-//! (under `16 × limit + 16`, plus allocator rounding).
+//! key owns at most `8 × limit.next_power_of_two()` heap bytes (under `16 × limit`, plus
+//! allocator rounding).
 
 use crate::config::{LimitConfig, SLIDING_LOG_MAX_LIMIT};
 use crate::decision::{Algorithm, Decision, RETRY_NEVER_NS};
 use crate::error::ConfigError;
 use std::fmt;
 use std::hint::select_unpredictable;
-use std::num::NonZeroU32;
-use thin_vec::{thin_vec, ThinVec};
 
 /// Timestamps a log can hold inside the state itself.
-pub const SLIDING_LOG_INLINE: usize = 5;
-/// Slots for the inline timestamps before the newest.
-const OLDER: usize = SLIDING_LOG_INLINE - 1;
-/// An inline slot holds `dist + 1` for a timestamp `dist` ns before the newest (so no slot is
-/// 0, which leaves [`Log`] a value to tag its other variant with), or one of two marks above
-/// every stored distance: `ABSENT` for an absent or expired timestamp and, in the last slot
-/// only, `EMPTY` for a log without even a newest timestamp.
-const ABSENT: NonZeroU32 = NonZeroU32::MAX;
-const EMPTY: NonZeroU32 = match NonZeroU32::new(u32::MAX - 1) {
-    Some(mark) => mark,
-    None => NonZeroU32::MAX,
-};
-/// Largest distance a slot stores (its value stays below both marks).
-const DISTANCE_MAX: u64 = u32::MAX as u64 - 3;
+pub const SLIDING_LOG_INLINE: usize = 4;
+/// Distance slot of an absent (or expired) inline timestamp; live distances are below it.
+const ABSENT: u32 = u32::MAX;
 
 #[derive(Debug, Clone, Copy)]
 pub struct SlidingLog {
     window_ns: u64,
     limit: u64,
     /// Cost-1 decisions on an inline log take [`SlidingLog::admit_inline`]: the limit exceeds
-    /// the inline slots (so they always admit) and every live distance fits a slot
-    /// (`W <= DISTANCE_MAX + 1`, so an aged slot past `W`, or either mark, has expired).
+    /// the inline slots (so they always admit) and the window is at most `ABSENT` ns (so an
+    /// aged distance that reaches it has expired).
     inline_admits: bool,
 }
 
@@ -58,19 +44,28 @@ pub struct SlidingLog {
 #[derive(Clone, Default)]
 pub struct SlidingLogState(Log);
 
+/// Whether an inline log holds its newest timestamp (only an empty log does not). Its unused
+/// byte values give [`Log`] its tag without another field.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Newest {
+    Absent = 1,
+    Present = 2,
+}
+
 #[derive(Clone)]
 enum Log {
-    /// The timestamps `newest_ns + 1 - d[i]` of the slots below the marks (oldest first:
-    /// absent slots come first, then decreasing distances), then `newest_ns` itself unless the
-    /// last slot is `EMPTY`.
+    /// The timestamps `newest_ns - d[i]` of the slots not `ABSENT` (oldest first: absent slots
+    /// come first, then `d[0] >= d[1] >= d[2]`), then `newest_ns` itself if present.
     Inline {
         newest_ns: u64,
-        d: [NonZeroU32; OLDER],
+        d: [u32; SLIDING_LOG_INLINE - 1],
+        newest: Newest,
     },
     /// `last + 1` timestamps in a ring from `head`; `ring.len()` (its capacity) is a power of
     /// two of at most `2^16` (`limit <= 2^16`), so both indices fit u16.
     Spilled {
-        ring: ThinVec<u64>,
+        ring: Box<[u64]>,
         head: u16,
         last: u16,
     },
@@ -80,22 +75,27 @@ impl Default for Log {
     fn default() -> Self {
         Log::Inline {
             newest_ns: 0,
-            d: [ABSENT, ABSENT, ABSENT, EMPTY],
+            d: [ABSENT; SLIDING_LOG_INLINE - 1],
+            newest: Newest::Absent,
         }
     }
 }
 
 /// An inline log as slots, oldest first, and its length: the log is the last `len` slots.
 #[inline]
-fn inline_log(newest_ns: u64, d: [NonZeroU32; OLDER]) -> ([u64; SLIDING_LOG_INLINE], usize) {
-    let older = d.iter().filter(|&&slot| slot < EMPTY).count();
-    let mut slots = [newest_ns; SLIDING_LOG_INLINE];
-    for (ts, slot) in slots.iter_mut().zip(d) {
-        *ts = newest_ns
-            .wrapping_add(1)
-            .wrapping_sub(u64::from(slot.get()));
-    }
-    (slots, older + usize::from(d[OLDER - 1] != EMPTY))
+fn inline_log(
+    newest_ns: u64,
+    d: [u32; SLIDING_LOG_INLINE - 1],
+    newest: Newest,
+) -> ([u64; SLIDING_LOG_INLINE], usize) {
+    let older = d.iter().filter(|&&dist| dist != ABSENT).count();
+    let slots = [
+        newest_ns.wrapping_sub(u64::from(d[0])),
+        newest_ns.wrapping_sub(u64::from(d[1])),
+        newest_ns.wrapping_sub(u64::from(d[2])),
+        newest_ns,
+    ];
+    (slots, older + usize::from(newest == Newest::Present))
 }
 
 /// The inline form of `log` (oldest first), if it fits.
@@ -104,20 +104,21 @@ fn encode_inline(log: &[u64]) -> Option<Log> {
     let Some(&newest_ns) = log.last() else {
         return Some(Log::default());
     };
-    if log.len() > SLIDING_LOG_INLINE || newest_ns - log[0] > DISTANCE_MAX {
+    if log.len() > SLIDING_LOG_INLINE || newest_ns - log[0] >= u64::from(ABSENT) {
         return None;
     }
-    let mut d = [ABSENT; OLDER];
+    let mut d = [ABSENT; SLIDING_LOG_INLINE - 1];
     let older = &log[..log.len() - 1];
     for (slot, &ts) in d[SLIDING_LOG_INLINE - log.len()..].iter_mut().zip(older) {
-        // At most DISTANCE_MAX + 1: below both marks (checked against the oldest above).
-        *slot = NonZeroU32::MIN.saturating_add((newest_ns - ts) as u32);
+        // Below ABSENT: checked against the oldest above.
+        *slot = (newest_ns - ts) as u32;
     }
-    Some(Log::Inline { newest_ns, d })
+    Some(Log::Inline {
+        newest_ns,
+        d,
+        newest: Newest::Present,
+    })
 }
-
-/// Bytes a heap ring keeps beside its slots: a thin vector's length and capacity.
-const RING_HEADER_BYTES: u64 = 16;
 
 /// Slots of a heap ring that must hold `len` timestamps: a power of two, at least 8, and at
 /// most the power of two that holds `limit` (so the heap bound holds).
@@ -132,7 +133,7 @@ fn ring_capacity(len: usize, limit: usize) -> usize {
 fn spilled(log: &[u64], ts: u64, count: usize, limit: usize) -> Log {
     let len = log.len() + count;
     debug_assert!(len <= limit && len > 0);
-    let mut ring = thin_vec![ts; ring_capacity(len, limit)];
+    let mut ring = vec![ts; ring_capacity(len, limit)].into_boxed_slice();
     ring[..log.len()].copy_from_slice(log);
     Log::Spilled {
         ring,
@@ -150,7 +151,11 @@ fn ring_index(cap: usize, head: usize, i: usize) -> usize {
 impl SlidingLogState {
     pub fn len(&self) -> usize {
         match &self.0 {
-            Log::Inline { newest_ns, d } => inline_log(*newest_ns, *d).1,
+            Log::Inline {
+                newest_ns,
+                d,
+                newest,
+            } => inline_log(*newest_ns, *d, *newest).1,
             Log::Spilled { last, .. } => usize::from(*last) + 1,
         }
     }
@@ -161,8 +166,12 @@ impl SlidingLogState {
 
     fn to_vec(&self) -> Vec<u64> {
         match &self.0 {
-            Log::Inline { newest_ns, d } => {
-                let (slots, len) = inline_log(*newest_ns, *d);
+            Log::Inline {
+                newest_ns,
+                d,
+                newest,
+            } => {
+                let (slots, len) = inline_log(*newest_ns, *d, *newest);
                 slots[SLIDING_LOG_INLINE - len..].to_vec()
             }
             Log::Spilled { ring, head, last } => (0..=usize::from(*last))
@@ -173,7 +182,9 @@ impl SlidingLogState {
 
     fn back(&self) -> Option<u64> {
         match &self.0 {
-            Log::Inline { newest_ns, d } => (d[OLDER - 1] != EMPTY).then_some(*newest_ns),
+            Log::Inline {
+                newest_ns, newest, ..
+            } => (*newest == Newest::Present).then_some(*newest_ns),
             Log::Spilled { ring, head, last } => {
                 Some(ring[ring_index(ring.len(), usize::from(*head), usize::from(*last))])
             }
@@ -248,7 +259,7 @@ impl SlidingLog {
         Ok(SlidingLog {
             window_ns,
             limit,
-            inline_admits: limit > SLIDING_LOG_INLINE as u64 && window_ns <= DISTANCE_MAX + 1,
+            inline_admits: limit > SLIDING_LOG_INLINE as u64 && window_ns <= u64::from(ABSENT),
         })
     }
 
@@ -256,16 +267,17 @@ impl SlidingLog {
         self.limit
     }
 
-    /// Cost 1 on an inline log with a limit above its slots: always admitted (at most five
+    /// Cost 1 on an inline log with a limit above its slots: always admitted (at most four
     /// timestamps are live), so nothing stored waits for the live count. The new slots are the
     /// old ones aged by the time since the newest, one place to the left, expired ones marked
-    /// absent; only a log whose five slots are all live moves to the heap ([`Self::spill`]).
+    /// absent; only a log whose four slots are all live moves to the heap ([`Self::spill`]).
     #[inline(always)]
     fn admit_inline(
         &self,
         state: &mut SlidingLogState,
         newest_ns: u64,
-        d: [NonZeroU32; OLDER],
+        d: [u32; SLIDING_LOG_INLINE - 1],
+        newest: Newest,
         now_ns: u64,
     ) -> Decision {
         let w = self.window_ns;
@@ -273,29 +285,33 @@ impl SlidingLog {
         let now_ns = now_ns.max(newest_ns);
         if now_ns.checked_add(w).is_none() {
             // A window end past u64::MAX: the saturating rule, the slow way.
-            let (slots, len) = inline_log(newest_ns, d);
+            let (slots, len) = inline_log(newest_ns, d, newest);
             return self.decide_small(state, &slots[SLIDING_LOG_INLINE - len..], now_ns, 1);
         }
-        // Capped at W (where everything has expired), which fits u32 here.
-        let elapsed = (now_ns - newest_ns).min(w) as u32;
+        // Capped at W (where everything has expired) so that the sums below fit.
+        let elapsed = (now_ns - newest_ns).min(w);
         // A timestamp `dist` before the newest is `dist + elapsed` before now: live iff that
-        // is below W, i.e. its slot aged by `elapsed` is at most W. Neither mark ever is.
-        let age = |slot: NonZeroU32| {
-            let aged = slot.saturating_add(elapsed);
-            select_unpredictable(u64::from(aged.get()) <= w, aged, ABSENT)
+        // is below W. An absent slot never is (ABSENT >= W).
+        let age = |dist: u32| {
+            let age_ns = u64::from(dist) + elapsed;
+            select_unpredictable(age_ns < w, age_ns as u32, ABSENT)
         };
         if age(d[0]) != ABSENT {
-            // The oldest slot is live, so all five are: the sixth needs the heap.
-            let (slots, len) = inline_log(newest_ns, d);
+            // The oldest slot is live, so all four are: the fifth needs the heap.
+            let (slots, len) = inline_log(newest_ns, d, newest);
             return self.spill(state, &slots[SLIDING_LOG_INLINE - len..], now_ns, 1);
         }
-        let newest = select_unpredictable(d[OLDER - 1] != EMPTY, NonZeroU32::MIN, ABSENT);
-        let aged = [age(d[1]), age(d[2]), age(d[3]), age(newest)];
+        let aged = [
+            age(d[1]),
+            age(d[2]),
+            select_unpredictable(newest == Newest::Present, age(0), ABSENT),
+        ];
         state.0 = Log::Inline {
             newest_ns: now_ns,
             d: aged,
+            newest: Newest::Present,
         };
-        let live = aged.iter().filter(|&&slot| slot != ABSENT).count() as u64;
+        let live = aged.iter().filter(|&&dist| dist != ABSENT).count() as u64;
         Decision {
             allowed: true,
             remaining: self.limit - live - 1,
@@ -509,7 +525,7 @@ impl SlidingLog {
             if needed > cap {
                 // Grow by doubling, never past `limit`.
                 let new_cap = ring_capacity(needed.max(cap * 2), self.limit as usize);
-                let mut grown = thin_vec![now_ns; new_cap];
+                let mut grown = vec![now_ns; new_cap].into_boxed_slice();
                 for (i, slot) in grown.iter_mut().enumerate().take(len) {
                     *slot = ring[ring_index(cap, h, i)];
                 }
@@ -547,11 +563,15 @@ impl Algorithm for SlidingLog {
     #[inline(always)]
     fn decide(&self, state: &mut SlidingLogState, now_ns: u64, cost: u64) -> Decision {
         match state.0 {
-            Log::Inline { newest_ns, d } => {
+            Log::Inline {
+                newest_ns,
+                d,
+                newest,
+            } => {
                 if cost == 1 && self.inline_admits {
-                    self.admit_inline(state, newest_ns, d, now_ns)
+                    self.admit_inline(state, newest_ns, d, newest, now_ns)
                 } else {
-                    let (slots, len) = inline_log(newest_ns, d);
+                    let (slots, len) = inline_log(newest_ns, d, newest);
                     self.decide_small(state, &slots[SLIDING_LOG_INLINE - len..], now_ns, cost)
                 }
             }
@@ -589,8 +609,7 @@ impl Algorithm for SlidingLog {
     }
 
     fn heap_bytes_bound(&self) -> u64 {
-        // The ring's slots and its header (length and capacity).
-        self.limit.next_power_of_two() * std::mem::size_of::<u64>() as u64 + RING_HEADER_BYTES
+        self.limit.next_power_of_two() * std::mem::size_of::<u64>() as u64
     }
 }
 
