@@ -3,13 +3,14 @@
 //! up to `2 × limit` (tested in `tests/bounds.rs`).
 
 use crate::config::LimitConfig;
-use crate::decision::{Algorithm, Decision, Divisor, RETRY_NEVER_NS};
+use crate::decision::{Algorithm, Decision, RETRY_NEVER_NS};
 use crate::error::ConfigError;
+use crate::window::Windows;
 
 #[derive(Debug, Clone, Copy)]
 pub struct FixedWindow {
     window_ns: u64,
-    window_divisor: Divisor,
+    windows: Windows,
     limit: u64,
 }
 
@@ -26,7 +27,7 @@ impl FixedWindow {
         let (window_ns, limit) = config.window_limit()?;
         Ok(FixedWindow {
             window_ns,
-            window_divisor: Divisor::new(window_ns),
+            windows: Windows::new(window_ns),
             limit,
         })
     }
@@ -69,31 +70,19 @@ impl Algorithm for FixedWindow {
 
     #[inline]
     fn decide(&self, state: &mut FixedWindowState, now_ns: u64, cost: u64) -> Decision {
-        // The window start is a multiple of W, so the window has ended iff the start of the
-        // window holding `now` lies beyond it (a time before the start never rolls). Computed
-        // without a branch or a hardware divide: with many keys, whether a key's window has
-        // ended is a coin toss that would otherwise mispredict right after the state's miss.
-        let aligned_ns = self.window_divisor.div(now_ns) * self.window_ns;
-        let rolled = aligned_ns > state.window_start_ns;
-        state.count = std::hint::select_unpredictable(rolled, 0, state.count);
-        state.window_start_ns = state.window_start_ns.max(aligned_ns);
+        // A select, not a branch (see `Windows::locate`).
+        let rollover = self.windows.locate(state.window_start_ns, now_ns);
+        state.count = std::hint::select_unpredictable(rollover.rolled, 0, state.count);
+        state.window_start_ns = rollover.start_ns;
         self.decide_in_window(state, now_ns, cost)
     }
 
     #[inline]
     fn decide_hot(&self, state: &mut FixedWindowState, now_ns: u64, cost: u64) -> Decision {
-        // One state's window ends once per window: a predicted branch, and a division only
-        // when whole windows were skipped.
-        if let Some(end_ns) = state.window_start_ns.checked_add(self.window_ns) {
-            if now_ns >= end_ns {
-                state.window_start_ns = match end_ns.checked_add(self.window_ns) {
-                    Some(next_end_ns) if now_ns >= next_end_ns => {
-                        self.window_divisor.div(now_ns) * self.window_ns
-                    }
-                    _ => end_ns,
-                };
-                state.count = 0;
-            }
+        let rollover = self.windows.locate_hot(state.window_start_ns, now_ns);
+        if rollover.rolled {
+            state.count = 0;
+            state.window_start_ns = rollover.start_ns;
         }
         self.decide_in_window(state, now_ns, cost)
     }

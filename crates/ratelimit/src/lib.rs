@@ -25,6 +25,7 @@ pub mod sliding_log;
 pub mod sliding_window;
 pub mod token_bucket;
 pub mod traffic;
+mod window;
 
 pub use config::{AlgorithmKind, LimitConfig};
 pub use decision::{Algorithm, Decision, Limiter, RETRY_NEVER_NS};

@@ -7,13 +7,14 @@
 //! construction). `remaining` is floored.
 
 use crate::config::LimitConfig;
-use crate::decision::{Algorithm, Decision, Divisor, RETRY_NEVER_NS};
+use crate::decision::{Algorithm, Decision, RETRY_NEVER_NS};
 use crate::error::ConfigError;
+use crate::window::Windows;
 
 #[derive(Debug, Clone, Copy)]
 pub struct SlidingWindow {
     window_ns: u64,
-    window_divisor: Divisor,
+    windows: Windows,
     limit: u64,
 }
 
@@ -52,7 +53,7 @@ impl SlidingWindow {
         }
         Ok(SlidingWindow {
             window_ns,
-            window_divisor: Divisor::new(window_ns),
+            windows: Windows::new(window_ns),
             limit,
         })
     }
@@ -127,9 +128,7 @@ impl SlidingWindow {
         };
         Decision {
             allowed,
-            remaining: self
-                .window_divisor
-                .div(limit_scaled.saturating_sub(estimate)),
+            remaining: self.windows.whole(limit_scaled.saturating_sub(estimate)),
             retry_after_ns,
             reset_ns,
         }
@@ -141,38 +140,24 @@ impl Algorithm for SlidingWindow {
 
     #[inline(always)]
     fn decide(&self, state: &mut SlidingWindowState, now_ns: u64, cost: u64) -> Decision {
-        // The window start is a multiple of W, so the window has ended iff the start of the
-        // window holding `now` lies beyond it (a time before the start never rolls); the previous
-        // count carries over iff that is the very next window. Computed without branches or a
-        // hardware divide: with many keys, whether and how far a key's window has moved is a
-        // coin toss that would otherwise mispredict right after the state's miss.
-        let aligned_ns = self.window_divisor.div(now_ns) * self.window_ns;
-        let rolled = aligned_ns > state.window_start_ns;
-        let next = aligned_ns == state.window_start_ns.wrapping_add(self.window_ns);
-        let carried = std::hint::select_unpredictable(next, state.current, 0);
-        state.previous = std::hint::select_unpredictable(rolled, carried, state.previous);
-        state.current = std::hint::select_unpredictable(rolled, 0, state.current);
-        state.window_start_ns = state.window_start_ns.max(aligned_ns);
+        // Selects, not branches (see `Windows::locate`); the current count becomes the previous
+        // one only in the very next window.
+        let select = std::hint::select_unpredictable;
+        let rollover = self.windows.locate(state.window_start_ns, now_ns);
+        let carried = select(rollover.next, state.current, 0);
+        state.previous = select(rollover.rolled, carried, state.previous);
+        state.current = select(rollover.rolled, 0, state.current);
+        state.window_start_ns = rollover.start_ns;
         self.decide_in_window(state, now_ns, cost)
     }
 
     #[inline(always)]
     fn decide_hot(&self, state: &mut SlidingWindowState, now_ns: u64, cost: u64) -> Decision {
-        // One state's window ends once per window: a predicted branch, and a division only
-        // when whole windows were skipped (then nothing carries over).
-        if let Some(end_ns) = state.window_start_ns.checked_add(self.window_ns) {
-            if now_ns >= end_ns {
-                let skipped = end_ns
-                    .checked_add(self.window_ns)
-                    .is_some_and(|next_end_ns| now_ns >= next_end_ns);
-                state.previous = if skipped { 0 } else { state.current };
-                state.current = 0;
-                state.window_start_ns = if skipped {
-                    self.window_divisor.div(now_ns) * self.window_ns
-                } else {
-                    end_ns
-                };
-            }
+        let rollover = self.windows.locate_hot(state.window_start_ns, now_ns);
+        if rollover.rolled {
+            state.previous = if rollover.next { state.current } else { 0 };
+            state.current = 0;
+            state.window_start_ns = rollover.start_ns;
         }
         self.decide_in_window(state, now_ns, cost)
     }
