@@ -81,21 +81,32 @@ impl Default for Log {
     }
 }
 
-/// An inline log as slots, oldest first, and its length: the log is the last `len` slots.
-#[inline]
-fn inline_log(
-    newest_ns: u64,
-    d: [u32; SLIDING_LOG_INLINE - 1],
-    newest: Newest,
-) -> ([u64; SLIDING_LOG_INLINE], usize) {
-    let older = d.iter().filter(|&&dist| dist != ABSENT).count();
-    let slots = [
-        newest_ns.wrapping_sub(u64::from(d[0])),
-        newest_ns.wrapping_sub(u64::from(d[1])),
-        newest_ns.wrapping_sub(u64::from(d[2])),
-        newest_ns,
-    ];
-    (slots, older + usize::from(newest == Newest::Present))
+/// An inline log unpacked: its timestamps, oldest first, are the last `len` slots.
+struct InlineLog {
+    slots: [u64; SLIDING_LOG_INLINE],
+    len: usize,
+}
+
+impl InlineLog {
+    #[inline]
+    fn new(newest_ns: u64, d: [u32; SLIDING_LOG_INLINE - 1], newest: Newest) -> Self {
+        let older = d.iter().filter(|&&dist| dist != ABSENT).count();
+        InlineLog {
+            slots: [
+                newest_ns.wrapping_sub(u64::from(d[0])),
+                newest_ns.wrapping_sub(u64::from(d[1])),
+                newest_ns.wrapping_sub(u64::from(d[2])),
+                newest_ns,
+            ],
+            len: older + usize::from(newest == Newest::Present),
+        }
+    }
+
+    /// The timestamps, oldest first.
+    #[inline]
+    fn as_slice(&self) -> &[u64] {
+        &self.slots[SLIDING_LOG_INLINE - self.len..]
+    }
 }
 
 /// The inline form of `log` (oldest first), if it fits.
@@ -155,7 +166,7 @@ impl SlidingLogState {
                 newest_ns,
                 d,
                 newest,
-            } => inline_log(*newest_ns, *d, *newest).1,
+            } => InlineLog::new(*newest_ns, *d, *newest).len,
             Log::Spilled { last, .. } => usize::from(*last) + 1,
         }
     }
@@ -170,10 +181,7 @@ impl SlidingLogState {
                 newest_ns,
                 d,
                 newest,
-            } => {
-                let (slots, len) = inline_log(*newest_ns, *d, *newest);
-                slots[SLIDING_LOG_INLINE - len..].to_vec()
-            }
+            } => InlineLog::new(*newest_ns, *d, *newest).as_slice().to_vec(),
             Log::Spilled { ring, head, last } => (0..=usize::from(*last))
                 .map(|i| ring[ring_index(ring.len(), usize::from(*head), i)])
                 .collect(),
@@ -285,8 +293,8 @@ impl SlidingLog {
         let now_ns = now_ns.max(newest_ns);
         if now_ns.checked_add(w).is_none() {
             // A window end past u64::MAX: the saturating rule, the slow way.
-            let (slots, len) = inline_log(newest_ns, d, newest);
-            return self.decide_small(state, &slots[SLIDING_LOG_INLINE - len..], now_ns, 1);
+            let log = InlineLog::new(newest_ns, d, newest);
+            return self.decide_small(state, log.as_slice(), now_ns, 1);
         }
         // Capped at W (where everything has expired) so that the sums below fit.
         let elapsed = (now_ns - newest_ns).min(w);
@@ -298,8 +306,8 @@ impl SlidingLog {
         };
         if age(d[0]) != ABSENT {
             // The oldest slot is live, so all four are: the fifth needs the heap.
-            let (slots, len) = inline_log(newest_ns, d, newest);
-            return self.spill(state, &slots[SLIDING_LOG_INLINE - len..], now_ns, 1);
+            let log = InlineLog::new(newest_ns, d, newest);
+            return self.spill(state, log.as_slice(), now_ns, 1);
         }
         let aged = [
             age(d[1]),
@@ -571,8 +579,8 @@ impl Algorithm for SlidingLog {
                 if cost == 1 && self.inline_admits {
                     self.admit_inline(state, newest_ns, d, newest, now_ns)
                 } else {
-                    let (slots, len) = inline_log(newest_ns, d, newest);
-                    self.decide_small(state, &slots[SLIDING_LOG_INLINE - len..], now_ns, cost)
+                    let log = InlineLog::new(newest_ns, d, newest);
+                    self.decide_small(state, log.as_slice(), now_ns, cost)
                 }
             }
             Log::Spilled { .. } => self.decide_spilled(state, now_ns, cost),
