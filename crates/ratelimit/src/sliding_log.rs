@@ -531,7 +531,7 @@ impl SlidingLog {
         let retry_after_ns = if allowed {
             let needed = len + cost as usize;
             if needed > cap {
-                // Grow by doubling, never past `limit`.
+                // Grow by doubling, never past the power of two that holds `limit`.
                 let new_cap = ring_capacity(needed.max(cap * 2), self.limit as usize);
                 let mut grown = vec![now_ns; new_cap].into_boxed_slice();
                 for (i, slot) in grown.iter_mut().enumerate().take(len) {
