@@ -123,12 +123,14 @@ impl EventSink for EventCounter {
 /// Order-sensitive 64-bit checksum over the event stream.
 ///
 /// Definition (stable; the WASM parity check and recorded figures depend on it): the state
-/// starts at the FNV-1a 64-bit offset basis `0xcbf29ce484222325`; each event feeds the words
-/// `[tag, field1, field2, ...]` (tags: Accept 1, Reject 2, Trade 3, Cancelled 4, Modified 5; a
-/// reject's reason is fed as its code 1..=5 in [`RejectReason`] order) and each word `w` updates
-/// the state as `h = (h ^ w).wrapping_mul(0x100000001b3)` followed by `h ^= h >> 29`. This is
-/// FNV-1a applied to 64-bit words instead of bytes (8x fewer multiplies), with a shift-xor so
-/// that high bits feed back into low bits.
+/// starts at FNV-1a 64's offset basis ([`deterministic::FNV1A64_OFFSET_BASIS`]). Each event
+/// becomes one word `e = tag + f1·K[0] + f2·K[1] + …` (wrapping; tags: Accept 1, Reject 2,
+/// Trade 3, Cancelled 4, Modified 5; a reject's reason is its code 1..=5 in [`RejectReason`]
+/// order; `K` are four odd 64-bit constants, one per field position, so equal values in
+/// different fields do not cancel), and the state takes it FNV-1a style, one word instead of
+/// eight bytes: `h = (state ^ e)·G` with `G` = [`deterministic::SPLITMIX64_GAMMA`], then
+/// `state = h ^ (h >> 32)` so that high bits feed back into low bits. One multiply per event
+/// instead of one per byte keeps it off the matching engine's profile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EventChecksum {
     state: u64,
@@ -142,8 +144,8 @@ impl Default for EventChecksum {
 }
 
 impl EventChecksum {
-    const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
-    const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+    const OFFSET_BASIS: u64 = deterministic::FNV1A64_OFFSET_BASIS;
+    const MULTIPLIER: u64 = deterministic::SPLITMIX64_GAMMA;
     /// Per-field-position constants (odd, so each product keeps every bit of its field).
     const K: [u64; 4] = [
         0xff51_afd7_ed55_8ccd,

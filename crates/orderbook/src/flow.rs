@@ -10,7 +10,7 @@
 use crate::book::Book;
 use crate::command::{Command, Side, Tif};
 use crate::event::EventChecksum;
-use crate::rng::SplitMix64;
+use deterministic::SplitMix64;
 
 /// Cancel candidates probed per cancel before giving up (stale ones were filled by takers).
 const CANCEL_PROBES: usize = 4;
@@ -311,6 +311,15 @@ mod tests {
         let a = run_flow(1, p, 20_000);
         assert_eq!(a, run_flow(1, p, 20_000));
         assert_ne!(a.checksum, run_flow(2, p, 20_000).checksum);
+    }
+
+    #[test]
+    fn parity_workload_checksum_is_pinned() {
+        // `cargo xtask parity` runs this flow natively and in WASM; a change here is a change of
+        // the generator, the matching engine or the checksum definition.
+        let d = run_flow(42, FlowParams::default(), 300_000);
+        assert_eq!(d.checksum, 0x4c65_768d_f90f_f1b8);
+        assert_eq!(d.events, 406_935);
     }
 
     #[test]

@@ -18,7 +18,6 @@ mod key_index;
 mod ladder;
 pub mod protocol;
 pub mod replay;
-pub mod rng;
 
 pub use book::{Book, LevelInfo, MemoryStats, OrderInfo};
 pub use command::{Command, OrderType, Side, Tif};

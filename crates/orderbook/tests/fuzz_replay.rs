@@ -5,8 +5,8 @@
 use std::io::Write;
 use std::process::{Command as Proc, Stdio};
 
+use deterministic::SplitMix64;
 use orderbook::protocol::{parse_event, MAX_LINE_BYTES};
-use orderbook::rng::SplitMix64;
 use orderbook::ReplaySession;
 
 /// Lines per run (the spec asks for >= 1M; this takes a few seconds even in debug builds).

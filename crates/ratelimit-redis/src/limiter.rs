@@ -113,11 +113,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// FNV-1a: a stable key hash every process computes identically.
+/// The key's shard hash: the engine's own [`ratelimit::replay::hash_key`] (FNV-1a 64 of its bytes),
+/// so every process, and the in-memory fallback, places a key identically.
 pub fn key_hash(key: &str) -> u64 {
-    key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    ratelimit::replay::hash_key(key.as_bytes())
 }
 
 fn saturating_ns(d: Duration) -> u64 {
@@ -465,5 +464,23 @@ impl RedisLimiter {
             }
         };
         ShardFailure::Typed(typed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_hash;
+
+    #[test]
+    fn key_hash_is_the_engines_hash_key_so_shards_agree() {
+        // Pinned FNV-1a 64 values: a change moves every key to another Redis shard and away from
+        // the state it already has there.
+        assert_eq!(key_hash(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(key_hash("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(key_hash("foobar"), 0x8594_4171_f739_67e8);
+        for key in ["", "a", "user:42", "tenant/7/api", "ключ"] {
+            assert_eq!(key_hash(key), ratelimit::replay::hash_key(key.as_bytes()));
+            assert_eq!(key_hash(key), deterministic::fnv1a(key.as_bytes()));
+        }
     }
 }

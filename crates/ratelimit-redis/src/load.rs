@@ -5,8 +5,8 @@
 use crate::latency::LatencyHistogram;
 use crate::limiter::RedisLimiter;
 use crate::scripts::ScriptParams;
+use deterministic::SplitMix64;
 use ratelimit::config::NS_PER_S;
-use ratelimit::rng::SplitMix64;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

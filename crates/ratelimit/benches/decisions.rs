@@ -3,9 +3,9 @@
 //! decision, so both pay the same for time.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use deterministic::SplitMix64;
 use governor::clock::{Clock, FakeRelativeClock};
 use governor::{Quota, RateLimiter};
-use ratelimit::rng::SplitMix64;
 use ratelimit::{
     Algorithm, AlgorithmKind, Direct, FixedWindow, Gcra, KeyedLimiter, LimitConfig, Limiter,
     SlidingLog, SlidingWindow, TokenBucket,

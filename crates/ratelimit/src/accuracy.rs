@@ -11,10 +11,10 @@
 use crate::config::LimitConfig;
 use crate::decision::Algorithm;
 use crate::error::ConfigError;
-use crate::rng::SplitMix64;
 use crate::sliding_log::SlidingLog;
 use crate::sliding_window::SlidingWindow;
 use crate::traffic::{ClientTraffic, Pattern};
+use deterministic::SplitMix64;
 use std::collections::VecDeque;
 
 /// Upper bound on sources in one experiment.

@@ -14,8 +14,8 @@ use crate::decision::Limiter;
 use crate::error::ConfigError;
 use crate::hash_ring::HashRing;
 use crate::keyed_limiter::KeyedLimiter;
-use crate::rng::SplitMix64;
 use crate::traffic::{ClientTraffic, Pattern};
+use deterministic::SplitMix64;
 
 /// Upper bound on clients (= keys) in one simulation.
 pub const MAX_CLIENTS: usize = 4_096;

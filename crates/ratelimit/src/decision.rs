@@ -141,7 +141,7 @@ impl Divisor {
 #[cfg(test)]
 mod tests {
     use super::Divisor;
-    use crate::rng::SplitMix64;
+    use deterministic::SplitMix64;
 
     #[test]
     fn divisor_matches_hardware_division() {

@@ -7,36 +7,20 @@ use crate::config::{AlgorithmKind, LimitConfig};
 use crate::decision::{Decision, Limiter};
 use crate::error::ConfigError;
 use crate::keyed_limiter::KeyedLimiter;
-use crate::rng::SplitMix64;
+use deterministic::{Fnv1a, SplitMix64};
 
 /// Decisions per algorithm in the fixed workload.
 pub const DIGEST_DECISIONS_PER_ALGORITHM: u64 = 200_000;
 
-/// FNV-1a over 64-bit words.
-#[derive(Debug, Clone, Copy)]
-pub struct Fnv64(u64);
-
-impl Default for Fnv64 {
-    fn default() -> Self {
-        Fnv64(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv64 {
-    pub fn word(&mut self, w: u64) {
-        for b in w.to_le_bytes() {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    fn decision(&mut self, d: &Decision) {
-        self.word(u64::from(d.allowed));
-        self.word(d.remaining);
-        self.word(d.retry_after_ns);
-        self.word(d.reset_ns);
-    }
-    pub fn finish(self) -> u64 {
-        self.0
+/// Feeds a decision's four fields, in declaration order, as little-endian words.
+fn feed_decision(h: &mut Fnv1a, d: &Decision) {
+    for w in [
+        u64::from(d.allowed),
+        d.remaining,
+        d.retry_after_ns,
+        d.reset_ns,
+    ] {
+        h.write_u64_le(w);
     }
 }
 
@@ -52,7 +36,7 @@ pub struct WorkloadDigest {
 /// Runs the fixed workload: all five algorithms through small key tables (500 keys, 64 slots, so
 /// eviction is exercised), the accuracy experiment, and the cluster demo under all three policies.
 pub fn fixed_workload_digest(seed: u64) -> Result<WorkloadDigest, ConfigError> {
-    let mut h = Fnv64::default();
+    let mut h = Fnv1a::new();
     let mut decisions = 0;
     let mut allowed = 0;
     let config = LimitConfig {
@@ -69,14 +53,14 @@ pub fn fixed_workload_digest(seed: u64) -> Result<WorkloadDigest, ConfigError> {
             let key = rng.below(500);
             let cost = 1 + rng.below(3);
             let d = limiter.check(key, now_ns, cost);
-            h.decision(&d);
+            feed_decision(&mut h, &d);
             decisions += 1;
             allowed += u64::from(d.allowed);
         }
         let s = limiter.stats();
-        h.word(s.tracked_keys);
-        h.word(s.fresh_evictions);
-        h.word(s.lossy_evictions);
+        h.write_u64_le(s.tracked_keys);
+        h.write_u64_le(s.fresh_evictions);
+        h.write_u64_le(s.lossy_evictions);
     }
     let acc = AccuracyExperiment::standard(200, 60_000, seed).run()?;
     for c in std::iter::once(acc.total).chain(acc.by_class) {
@@ -87,7 +71,7 @@ pub fn fixed_workload_digest(seed: u64) -> Result<WorkloadDigest, ConfigError> {
             c.wrongly_allowed,
             c.wrongly_denied,
         ] {
-            h.word(w);
+            h.write_u64_le(w);
         }
     }
     for policy in [
@@ -107,12 +91,12 @@ pub fn fixed_workload_digest(seed: u64) -> Result<WorkloadDigest, ConfigError> {
                 r.degraded,
                 r.load_imbalance_permille,
             ] {
-                h.word(w);
+                h.write_u64_le(w);
             }
             for s in &r.shards {
-                h.word(s.requests);
-                h.word(s.timeouts);
-                h.word(s.latency_ns_max);
+                h.write_u64_le(s.requests);
+                h.write_u64_le(s.timeouts);
+                h.write_u64_le(s.latency_ns_max);
             }
         }
     }

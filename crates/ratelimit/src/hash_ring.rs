@@ -3,18 +3,18 @@
 //! whatever a node is; keys are `u64` hashes.
 
 use crate::error::ConfigError;
+use deterministic::{mix64, SPLITMIX64_GAMMA};
 
 /// Upper bound on nodes on one ring.
 pub const MAX_NODES: u32 = 4_096;
 /// Upper bound on virtual nodes per node.
 pub const MAX_VNODES_PER_NODE: u32 = 1_024;
 
+/// The ring's point hash: SplitMix64's draw from state `z` (advance by the gamma, then
+/// [`mix64`]), so that 0 does not map to 0.
 #[inline]
-fn mix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
+fn mix(z: u64) -> u64 {
+    mix64(z.wrapping_add(SPLITMIX64_GAMMA))
 }
 
 /// A ring of `(point, node)` pairs sorted by point; a key belongs to the first point at or
@@ -61,7 +61,7 @@ impl HashRing {
     }
 
     fn point(&self, node: u32, vnode: u32) -> u64 {
-        mix64(self.seed ^ mix64((u64::from(node) << 32) | u64::from(vnode)))
+        mix(self.seed ^ mix((u64::from(node) << 32) | u64::from(vnode)))
     }
 
     /// Adds a node (no-op if present). Only keys on the arcs it takes over move to it.
@@ -105,7 +105,7 @@ impl HashRing {
     }
 
     fn first_index(&self, key_hash: u64) -> usize {
-        let h = mix64(key_hash ^ self.seed.rotate_left(17));
+        let h = mix(key_hash ^ self.seed.rotate_left(17));
         let i = self.points.partition_point(|&(p, _)| p < h);
         if i == self.points.len() {
             0
@@ -140,7 +140,7 @@ impl HashRing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::SplitMix64;
+    use deterministic::SplitMix64;
 
     #[test]
     fn virtual_nodes_balance_load() {

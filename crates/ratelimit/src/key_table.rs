@@ -37,6 +37,7 @@
 
 use crate::decision::{Algorithm, Decision, Limiter};
 use crate::error::ConfigError;
+use deterministic::mix64;
 
 /// Ways per set: one set's tags fit in one u64.
 pub const WAYS: usize = 8;
@@ -97,13 +98,6 @@ pub struct KeyTable<A: Algorithm> {
     stats: KeyTableStats,
     #[cfg(test)]
     pub(crate) unsafe_fresh_reinsert: bool,
-}
-
-#[inline]
-fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 impl<A: Algorithm> KeyTable<A> {
@@ -323,8 +317,8 @@ impl<A: Algorithm> Limiter for KeyTable<A> {
 mod tests {
     use super::*;
     use crate::config::LimitConfig;
-    use crate::rng::SplitMix64;
     use crate::{FixedWindow, Gcra, SlidingLog, SlidingWindow, TokenBucket};
+    use deterministic::SplitMix64;
     use std::collections::HashMap;
 
     fn cfg(rate_per_s: u64, burst: u64, window_ms: u64) -> LimitConfig {

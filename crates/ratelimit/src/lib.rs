@@ -4,8 +4,8 @@
 //! with graceful degradation.
 //!
 //! Invariant: no web deps, no I/O, no clock. Time is always passed in as integer nanoseconds and
-//! every random choice comes from the seeded integer-only [`rng::SplitMix64`], so native and WASM
-//! builds produce identical decisions.
+//! every random choice comes from the seeded integer-only [`deterministic::SplitMix64`], so
+//! native and WASM builds produce identical decisions.
 
 pub mod accuracy;
 pub mod cluster;
@@ -20,7 +20,6 @@ pub mod hash_ring;
 pub mod key_table;
 pub mod keyed_limiter;
 pub mod replay;
-pub mod rng;
 pub mod sliding_log;
 pub mod sliding_window;
 pub mod token_bucket;

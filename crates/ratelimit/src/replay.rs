@@ -89,14 +89,10 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<ReplayArgs,
     })
 }
 
-/// 64-bit FNV-1a of a key's bytes (then mixed by the key table's seeded hash).
+/// A string key's `u64` for the key table (which mixes it again with its seeded hash): FNV-1a 64
+/// of the key's bytes. `ratelimit-redis` shards by the same value, so it must stay this function.
 pub fn hash_key(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
+    deterministic::fnv1a(bytes)
 }
 
 /// Replays lines against a keyed limiter.

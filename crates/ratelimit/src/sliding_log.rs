@@ -624,7 +624,7 @@ impl Algorithm for SlidingLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::SplitMix64;
+    use deterministic::SplitMix64;
     use std::collections::VecDeque;
 
     /// The plain `VecDeque` sliding log this module's ring layout replaced, kept as the oracle.

@@ -201,7 +201,7 @@ impl Algorithm for SlidingWindow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::SplitMix64;
+    use deterministic::SplitMix64;
 
     /// The plain rule the branch-free roll replaces: divide to find the window holding `now`,
     /// then branch on how far it moved. Returns whether `cost` is admitted.

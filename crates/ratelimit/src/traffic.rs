@@ -2,7 +2,7 @@
 //! accuracy experiment and the cluster simulation. Integer-only sampling: the exponential gap uses
 //! a fixed-point log2 (Mitchell's approximation), so native and WASM streams are identical.
 
-use crate::rng::SplitMix64;
+use deterministic::SplitMix64;
 
 /// `ln 2` in Q16 fixed point.
 const LN2_Q16: u64 = 45_426;

@@ -3,7 +3,7 @@
 //! random traces with skipped windows, time going backwards, varied costs and times near the
 //! end of u64.
 
-use ratelimit::rng::SplitMix64;
+use deterministic::SplitMix64;
 use ratelimit::*;
 use std::fmt::Debug;
 

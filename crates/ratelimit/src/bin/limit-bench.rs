@@ -2,9 +2,9 @@
 //! governor's GCRA driven by governor's fake clock, plus bytes per key. Prints a JSON line last.
 //! Build with `--features bench-governor`.
 
+use deterministic::SplitMix64;
 use governor::clock::{Clock, FakeRelativeClock};
 use governor::{Quota, RateLimiter};
-use ratelimit::rng::SplitMix64;
 use ratelimit::{
     Algorithm, AlgorithmKind, Direct, FixedWindow, Gcra, KeyedLimiter, LimitConfig, Limiter,
     SlidingLog, SlidingWindow, TokenBucket,
