@@ -55,8 +55,26 @@ impl std::fmt::Display for Violation {
 
 impl std::error::Error for Violation {}
 
-/// Findings are `(kind, detail)`; the simulator adds seed, step and tick.
-pub type Finding = (ViolationKind, String);
+/// What a check found; the simulator adds seed, step and tick to make it a [`Violation`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: ViolationKind,
+    pub detail: String,
+}
+
+impl Finding {
+    pub fn new(kind: ViolationKind, detail: String) -> Self {
+        Finding { kind, detail }
+    }
+}
+
+/// A node that currently leads, for Leader Completeness on new commits.
+#[derive(Clone, Copy, Debug)]
+pub struct LeaderLog<'a> {
+    pub node: NodeId,
+    pub term: u64,
+    pub log: LogView<'a>,
+}
 
 /// A node's persisted log: a snapshot point (`offset`, `offset_term`) and the entries after.
 #[derive(Clone, Copy, Debug)]
@@ -110,13 +128,27 @@ impl<'a> LogView<'a> {
 #[derive(Debug, Default)]
 pub struct InvariantChecker {
     leader_of_term: FxHashMap<u64, NodeId>,
-    /// (index, term) -> (term of the previous entry, command): Log Matching by induction.
-    entries_seen: FxHashMap<(u64, u64), (u64, Command)>,
+    /// (index, term) -> what the first log holding it had: Log Matching by induction.
+    entries_seen: FxHashMap<(u64, u64), SeenEntry>,
     /// The committed prefix as first observed by any node, with the observer's term then.
     /// That term bounds the (unknown) term in which the entry was committed from above, so
     /// Leader Completeness is checked only for leaders of later terms: sound, never a false
     /// alarm from a stale leader elected by delayed votes.
-    committed: Vec<(Entry, u64)>,
+    committed: Vec<CommittedEntry>,
+}
+
+/// The entry first seen at an (index, term), and the term of the entry before it.
+#[derive(Clone, Copy, Debug)]
+struct SeenEntry {
+    prev_term: u64,
+    cmd: Command,
+}
+
+/// A committed entry and the term of the node that first reported it committed.
+#[derive(Clone, Copy, Debug)]
+struct CommittedEntry {
+    entry: Entry,
+    observer_term: u64,
 }
 
 impl InvariantChecker {
@@ -129,7 +161,7 @@ impl InvariantChecker {
     pub fn on_leader(&mut self, node: NodeId, term: u64, log: LogView) -> Result<(), Finding> {
         if let Some(&other) = self.leader_of_term.get(&term) {
             if other != node {
-                return Err((
+                return Err(Finding::new(
                     ViolationKind::ElectionSafety,
                     format!("nodes {other} and {node} both leader in term {term}"),
                 ));
@@ -137,13 +169,13 @@ impl InvariantChecker {
         }
         self.leader_of_term.insert(term, node);
         let skip = log.offset.saturating_sub(1) as usize;
-        for (c, observed_term) in self.committed.iter().skip(skip) {
-            if *observed_term < term && !log.holds(c) {
-                return Err((
+        for c in self.committed.iter().skip(skip) {
+            if c.observer_term < term && !log.holds(&c.entry) {
+                return Err(Finding::new(
                     ViolationKind::LeaderCompleteness,
                     format!(
                         "leader {node} of term {term} lacks committed entry {} (term {})",
-                        c.index, c.term
+                        c.entry.index, c.entry.term
                     ),
                 ));
             }
@@ -163,7 +195,7 @@ impl InvariantChecker {
         new_entries: &[Entry],
     ) -> Result<(), Finding> {
         if leader_same_term && first_index <= old_log.last_index() {
-            return Err((
+            return Err(Finding::new(
                 ViolationKind::LeaderAppendOnly,
                 format!(
                     "leader {node} rewrote its log from index {first_index} (had {})",
@@ -174,8 +206,8 @@ impl InvariantChecker {
         let mut prev_term = old_log.term(first_index.saturating_sub(1)).unwrap_or(0);
         for e in new_entries {
             match self.entries_seen.get(&(e.index, e.term)) {
-                Some(&(pt, cmd)) if pt != prev_term || cmd != e.cmd => {
-                    return Err((
+                Some(seen) if seen.prev_term != prev_term || seen.cmd != e.cmd => {
+                    return Err(Finding::new(
                         ViolationKind::LogMatching,
                         format!(
                             "node {node} entry {} term {} differs from another log's entry \
@@ -186,8 +218,11 @@ impl InvariantChecker {
                 }
                 Some(_) => {}
                 None => {
-                    self.entries_seen
-                        .insert((e.index, e.term), (prev_term, e.cmd));
+                    let seen = SeenEntry {
+                        prev_term,
+                        cmd: e.cmd,
+                    };
+                    self.entries_seen.insert((e.index, e.term), seen);
                 }
             }
             prev_term = e.term;
@@ -197,7 +232,7 @@ impl InvariantChecker {
 
     /// A node in `observer_term` advanced its commit index from `old_commit` to `new_commit`
     /// over `log`. Committed entries must agree across nodes; newly committed entries must be
-    /// present in every current leader of a later term (`leaders`: (node, term, log)).
+    /// present in every current leader of a later term.
     pub fn on_commit(
         &mut self,
         node: NodeId,
@@ -205,7 +240,7 @@ impl InvariantChecker {
         old_commit: u64,
         new_commit: u64,
         log: LogView,
-        leaders: &[(NodeId, u64, LogView)],
+        leaders: &[LeaderLog],
     ) -> Result<(), Finding> {
         for i in old_commit + 1..=new_commit {
             let Some(e) = log.get(i) else {
@@ -216,14 +251,14 @@ impl InvariantChecker {
                     }
                     continue;
                 }
-                return Err((
+                return Err(Finding::new(
                     ViolationKind::StateMachineSafety,
                     format!("node {node} committed index {i} beyond its log"),
                 ));
             };
-            if let Some((c, _)) = self.committed.get((i - 1) as usize) {
+            if let Some(c) = self.committed.get((i - 1) as usize).map(|c| &c.entry) {
                 if c != e {
-                    return Err((
+                    return Err(Finding::new(
                         ViolationKind::StateMachineSafety,
                         format!(
                             "node {node} committed term {} at index {i}, another node term {}",
@@ -232,10 +267,18 @@ impl InvariantChecker {
                     ));
                 }
             } else if i == self.committed.len() as u64 + 1 {
-                self.committed.push((*e, observer_term));
-                for &(l, lt, llog) in leaders {
+                self.committed.push(CommittedEntry {
+                    entry: *e,
+                    observer_term,
+                });
+                for &LeaderLog {
+                    node: l,
+                    term: lt,
+                    log: llog,
+                } in leaders
+                {
                     if lt > observer_term && !llog.holds(e) {
-                        return Err((
+                        return Err(Finding::new(
                             ViolationKind::LeaderCompleteness,
                             format!("leader {l} of term {lt} lacks newly committed entry {i}"),
                         ));
@@ -250,16 +293,16 @@ impl InvariantChecker {
     /// agree with the committed entry at its index.
     pub fn on_snapshot(&self, node: NodeId, index: u64, term: u64) -> Result<(), Finding> {
         match self.committed.get((index.wrapping_sub(1)) as usize) {
-            Some((c, _)) if c.term == term => Ok(()),
-            Some((c, _)) => Err((
+            Some(c) if c.entry.term == term => Ok(()),
+            Some(c) => Err(Finding::new(
                 ViolationKind::StateMachineSafety,
                 format!(
                     "node {node} snapshot at {index} has term {term}, committed entry term {}",
-                    c.term
+                    c.entry.term
                 ),
             )),
             None if index == 0 => Ok(()),
-            None => Err((
+            None => Err(Finding::new(
                 ViolationKind::StateMachineSafety,
                 format!("node {node} snapshot at {index} covers uncommitted entries"),
             )),
@@ -268,16 +311,16 @@ impl InvariantChecker {
 
     /// State Machine Safety: an applied entry equals the committed entry at its index.
     pub fn on_apply(&self, node: NodeId, e: &Entry) -> Result<(), Finding> {
-        match self.committed.get((e.index - 1) as usize).map(|(c, _)| c) {
+        match self.committed.get((e.index - 1) as usize).map(|c| &c.entry) {
             Some(c) if c == e => Ok(()),
-            Some(c) => Err((
+            Some(c) => Err(Finding::new(
                 ViolationKind::StateMachineSafety,
                 format!(
                     "node {node} applied term {} at index {}, committed was term {}",
                     e.term, e.index, c.term
                 ),
             )),
-            None => Err((
+            None => Err(Finding::new(
                 ViolationKind::StateMachineSafety,
                 format!("node {node} applied uncommitted index {}", e.index),
             )),
@@ -288,6 +331,14 @@ impl InvariantChecker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn leader(node: NodeId, term: u64, entries: &[Entry]) -> LeaderLog<'_> {
+        LeaderLog {
+            node,
+            term,
+            log: LogView::full(entries),
+        }
+    }
 
     fn e(index: u64, term: u64) -> Entry {
         Entry {
@@ -302,7 +353,7 @@ mod tests {
         let mut c = InvariantChecker::default();
         c.on_leader(0, 3, LogView::full(&[])).unwrap();
         let err = c.on_leader(1, 3, LogView::full(&[])).unwrap_err();
-        assert_eq!(err.0, ViolationKind::ElectionSafety);
+        assert_eq!(err.kind, ViolationKind::ElectionSafety);
     }
 
     #[test]
@@ -312,7 +363,7 @@ mod tests {
         let err = c
             .on_persist(0, true, LogView::full(&old), 2, &[e(2, 2)])
             .unwrap_err();
-        assert_eq!(err.0, ViolationKind::LeaderAppendOnly);
+        assert_eq!(err.kind, ViolationKind::LeaderAppendOnly);
         c.on_persist(0, false, LogView::full(&old), 2, &[e(2, 2)])
             .unwrap();
     }
@@ -325,7 +376,7 @@ mod tests {
         let err = c
             .on_persist(1, false, LogView::full(&[]), 1, &[e(1, 2), e(2, 2)])
             .unwrap_err();
-        assert_eq!(err.0, ViolationKind::LogMatching);
+        assert_eq!(err.kind, ViolationKind::LogMatching);
     }
 
     #[test]
@@ -336,46 +387,25 @@ mod tests {
         let err = c
             .on_commit(1, 2, 0, 2, LogView::full(&[e(1, 1), e(2, 2)]), &[])
             .unwrap_err();
-        assert_eq!(err.0, ViolationKind::StateMachineSafety);
+        assert_eq!(err.kind, ViolationKind::StateMachineSafety);
         let err = c.on_leader(2, 5, LogView::full(&[e(1, 1)])).unwrap_err();
-        assert_eq!(err.0, ViolationKind::LeaderCompleteness);
+        assert_eq!(err.kind, ViolationKind::LeaderCompleteness);
         let stale = [e(1, 1)];
         // A stale leader of an earlier term may lack it; one of a later term may not.
         c.on_leader(4, 1, LogView::full(&[])).unwrap();
         let log3 = [e(1, 1), e(2, 1), e(3, 1)];
-        c.on_commit(
-            0,
-            2,
-            2,
-            3,
-            LogView::full(&log3),
-            &[(4, 1, LogView::full(&stale))],
-        )
-        .unwrap();
-        let again = c.on_commit(
-            1,
-            2,
-            0,
-            3,
-            LogView::full(&log3),
-            &[(3, 4, LogView::full(&stale))],
-        );
+        c.on_commit(0, 2, 2, 3, LogView::full(&log3), &[leader(4, 1, &stale)])
+            .unwrap();
+        let again = c.on_commit(1, 2, 0, 3, LogView::full(&log3), &[leader(3, 4, &stale)]);
         assert!(
             again.is_ok(),
             "index 3 already recorded; only new commits check leaders"
         );
         let log4 = [e(1, 1), e(2, 1), e(3, 1), e(4, 2)];
         let err = c
-            .on_commit(
-                0,
-                2,
-                3,
-                4,
-                LogView::full(&log4),
-                &[(3, 4, LogView::full(&stale))],
-            )
+            .on_commit(0, 2, 3, 4, LogView::full(&log4), &[leader(3, 4, &stale)])
             .unwrap_err();
-        assert_eq!(err.0, ViolationKind::LeaderCompleteness);
+        assert_eq!(err.kind, ViolationKind::LeaderCompleteness);
         assert!(c.on_apply(0, &e(2, 7)).is_err());
         assert!(c.on_apply(0, &e(2, 1)).is_ok());
     }

@@ -40,12 +40,12 @@ pub fn commit_latency(
     };
     let mut sim = Simulation::new(cfg, FaultSchedule::default())?;
     sim.run();
-    let (mean, p99) = sim.commit_latency_ticks();
+    let latency = sim.commit_latency_ticks();
     Ok(CommitLatency {
         nodes,
         link_latency,
-        commit_latency_milli_ticks_mean: mean,
-        commit_latency_ticks_p99: p99,
+        commit_latency_milli_ticks_mean: latency.mean_milli_ticks,
+        commit_latency_ticks_p99: latency.p99_ticks,
         entries_committed: sim.stats().entries_committed,
     })
 }

@@ -4,7 +4,7 @@
 use raft::experiments::{
     commit_latency, minority_partition_availability, throughput_by_cluster_size,
 };
-use raft::sim::{Endpoint, InFlightView};
+use raft::sim::{ClusterView, CutLink, Endpoint, InFlightView};
 use raft::sweep::{run_seed, sweep_range};
 use raft::{
     run_traced, Command, FaultAction, FaultEvent, FaultSchedule, InjectedBug, LatencySpec, Role,
@@ -226,6 +226,46 @@ fn lab_api_steps_views_in_flight_and_interactive_faults() {
         .id;
     assert!(sim.propose(new_leader, Command::Noop).is_ok());
     assert!(sim.step_ticks(50).is_none());
+}
+
+#[test]
+fn cluster_view_is_one_snapshot_of_what_the_lab_draws() {
+    let cfg = SimConfig {
+        seed: 11,
+        ticks: 10_000,
+        ..SimConfig::default()
+    };
+    let mut sim = Simulation::new(cfg, FaultSchedule::default()).unwrap();
+    let mut view = ClusterView::default();
+    sim.step_ticks(100);
+    sim.partition(&[vec![0, 1], vec![2, 3, 4]]).unwrap();
+    sim.block_link(2, 3).unwrap();
+    sim.crash(4).unwrap();
+    sim.set_duplicate_permille(7).unwrap();
+    sim.step_ticks(5);
+    sim.cluster_view(&mut view);
+    assert_eq!(view.now, sim.now());
+    assert_eq!(view.nodes, sim.node_views());
+    let mut flying = Vec::new();
+    sim.in_flight(&mut flying);
+    assert_eq!(view.in_flight, flying);
+    // Six links cross the partition in each direction, plus the one-way cut inside a group.
+    assert_eq!(view.cut_links.len(), 13);
+    assert!(view.cut_links.contains(&CutLink { from: 0, to: 2 }));
+    assert!(view.cut_links.contains(&CutLink { from: 2, to: 3 }));
+    assert!(!view.cut_links.contains(&CutLink { from: 3, to: 2 }));
+    assert_eq!(view.clients.len(), 3);
+    assert!(view
+        .clients
+        .iter()
+        .all(|c| c.ops_started > 0 && !c.finished));
+    assert_eq!(view.duplicate_permille, 7);
+    assert_eq!(&view.stats, sim.stats());
+    assert!(!view.nodes[4].up && view.violation.is_none());
+    sim.heal(); // restores one-way cuts too
+    sim.step_ticks(1);
+    sim.cluster_view(&mut view);
+    assert!(view.cut_links.is_empty());
 }
 
 #[test]
