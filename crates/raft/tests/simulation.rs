@@ -5,7 +5,7 @@ use raft::experiments::{
     commit_latency, minority_partition_availability, throughput_by_cluster_size,
 };
 use raft::sim::{ClusterView, CutLink, Endpoint, InFlightView};
-use raft::sweep::{run_seed, sweep_range};
+use raft::sweep::{random_schedule, run_seed, sweep_range, SWEEP_SNAPSHOT_EVERY_ENTRIES};
 use raft::{
     run_traced, Command, FaultAction, FaultEvent, FaultSchedule, InjectedBug, LatencySpec, Role,
     SimConfig, Simulation, ViolationKind,
@@ -23,6 +23,25 @@ fn digest(cfg: SimConfig, schedule: FaultSchedule) -> (u64, Vec<String>) {
     (d.digest, lines)
 }
 
+/// `raft-sim --seed 42 --nodes 5 --ticks 2000 --sweep-faults --digest`: the digest moves only
+/// when what the simulation does moves (a draw, an order, a rule), so any change that should
+/// keep behaviour must keep it.
+#[test]
+fn the_reference_run_keeps_its_digest() {
+    let cfg = SimConfig {
+        seed: 42,
+        nodes: 5,
+        ticks: 2000,
+        snapshot_every_entries: SWEEP_SNAPSHOT_EVERY_ENTRIES,
+        ..SimConfig::default()
+    };
+    let d = run_traced(cfg, random_schedule(42, 5, 2000), |_| {}).unwrap();
+    assert_eq!(
+        (d.digest, d.lines, d.deliveries),
+        (0xeed9_c183_e9a9_621d, 3911, 7614)
+    );
+}
+
 #[test]
 fn same_seed_and_flags_give_identical_bytes() {
     let cfg = SimConfig {
@@ -30,7 +49,7 @@ fn same_seed_and_flags_give_identical_bytes() {
         ticks: 800,
         ..SimConfig::default()
     };
-    let sched = raft::sweep::random_schedule(42, 5, 800);
+    let sched = random_schedule(42, 5, 800);
     let (d1, l1) = digest(cfg.clone(), sched.clone());
     let (d2, l2) = digest(cfg.clone(), sched);
     assert_eq!(d1, d2);
