@@ -3,13 +3,22 @@
 //! A run is fully described by `(seed, SimConfig, FaultSchedule)`.
 
 use crate::error::RaftError;
-use crate::rng::Rng;
+use deterministic::SplitMix64;
 use serde::{Deserialize, Serialize};
 
 /// Upper bound on any sampled one-way latency; the event wheel is sized from it.
 pub const MAX_LATENCY_TICKS: u32 = 500;
 /// Bound on scheduled fault events in one schedule.
 pub const MAX_FAULT_EVENTS: usize = 10_000;
+/// Rates are per mille (integers, so runs are identical in WASM): a rate of `PERMILLE`
+/// always happens.
+pub const PERMILLE: u32 = 1000;
+
+/// True with probability exactly `permille / PERMILLE` (drawing nothing for 0); every
+/// simulator digest depends on this draw, so it is the unbiased one.
+pub(crate) fn chance_permille(rng: &mut SplitMix64, permille: u32) -> bool {
+    rng.chance_unbiased(u64::from(permille), u64::from(PERMILLE))
+}
 
 /// One-way latency: uniform in `[min_ticks, max_ticks]`, plus with probability
 /// `tail_permille/1000` an extra uniform `[1, tail_ticks]` (a long tail).
@@ -40,7 +49,7 @@ impl LatencySpec {
         if self.min_ticks == 0
             || self.max_ticks < self.min_ticks
             || self.max_ticks + self.tail_ticks > MAX_LATENCY_TICKS
-            || self.tail_permille > 1000
+            || self.tail_permille > PERMILLE
         {
             return Err(RaftError::InvalidConfig(format!(
                 "latency needs 1 <= min_ticks <= max_ticks, max_ticks + tail_ticks <= \
@@ -50,10 +59,11 @@ impl LatencySpec {
         Ok(())
     }
 
-    pub fn sample(&self, rng: &mut Rng) -> u32 {
-        let mut l = rng.range_inclusive(self.min_ticks as u64, self.max_ticks as u64) as u32;
-        if self.tail_ticks > 0 && rng.chance_permille(self.tail_permille) {
-            l += rng.range_inclusive(1, self.tail_ticks as u64) as u32;
+    pub fn sample(&self, rng: &mut SplitMix64) -> u32 {
+        let mut l =
+            rng.range_inclusive_unbiased(self.min_ticks as u64, self.max_ticks as u64) as u32;
+        if self.tail_ticks > 0 && chance_permille(rng, self.tail_permille) {
+            l += rng.range_inclusive_unbiased(1, self.tail_ticks as u64) as u32;
         }
         l.clamp(1, MAX_LATENCY_TICKS)
     }
@@ -155,9 +165,9 @@ impl FaultSchedule {
     pub fn validate(&self, nodes: usize) -> Result<(), RaftError> {
         let bad = |s: String| Err(RaftError::InvalidConfig(s));
         let node_ok = |n: u8| (n as usize) < nodes;
-        if self.drop_permille > 1000
-            || self.duplicate_permille > 1000
-            || self.reorder_permille > 1000
+        if self.drop_permille > PERMILLE
+            || self.duplicate_permille > PERMILLE
+            || self.reorder_permille > PERMILLE
         {
             return bad("rates are per mille (0..=1000)".into());
         }
@@ -201,7 +211,7 @@ impl FaultSchedule {
                     }
                 }
                 FaultAction::SetDrop { permille } | FaultAction::SetDuplicate { permille } => {
-                    if *permille > 1000 {
+                    if *permille > PERMILLE {
                         return bad("rates are per mille (0..=1000)".into());
                     }
                 }
@@ -259,7 +269,7 @@ mod tests {
             tail_permille: 500,
             tail_ticks: 10,
         };
-        let mut rng = Rng::new(3);
+        let mut rng = SplitMix64::new(3);
         for _ in 0..1000 {
             let l = spec.sample(&mut rng);
             assert!((2..=15).contains(&l));

@@ -1,5 +1,5 @@
-//! Small deterministic hashing: an Fx-style hasher for lookup tables on hot paths (SipHash is
-//! slower and randomly keyed) and FNV-1a 64 for trace digests that must match across targets.
+//! An Fx-style hasher for the checkers' lookup tables on hot paths (SipHash is slower and
+//! randomly keyed). Trace digests use the shared FNV-1a 64 (`deterministic::Fnv1a`).
 
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -38,34 +38,3 @@ impl Hasher for FxHasher {
 pub type FxBuild = BuildHasherDefault<FxHasher>;
 pub type FxHashMap<K, V> = std::collections::HashMap<K, V, FxBuild>;
 pub type FxHashSet<K> = std::collections::HashSet<K, FxBuild>;
-
-/// FNV-1a 64-bit running digest.
-#[derive(Clone, Copy, Debug)]
-pub struct Fnv64(pub u64);
-
-impl Default for Fnv64 {
-    fn default() -> Self {
-        Fnv64(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv64 {
-    pub fn update(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= b as u64;
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fnv_matches_reference_vector() {
-        let mut h = Fnv64::default();
-        h.update(b"a");
-        assert_eq!(h.0, 0xaf63_dc4c_8601_ec8c);
-    }
-}

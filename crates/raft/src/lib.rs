@@ -4,6 +4,10 @@
 //! every run is a function of `(seed, SimConfig, FaultSchedule)` and prints the same bytes
 //! natively and in WASM (integer-only RNG sampling, hand-written JSON lines).
 //!
+//! Randomness is `deterministic::SplitMix64`, the engines' shared stream, drawn only with its
+//! exact (`_unbiased`, rejection) methods: the digests depend on that rule, and this crate's
+//! `clippy.toml` rejects the biased ones.
+//!
 //! - [`node`]: one Raft node as a pure state machine (`tick`/`step`/`propose` -> [`node::Ready`]),
 //!   with PreVote, CheckQuorum and fast log back-off.
 //! - [`kv`]: the replicated key-value state machine with client sessions.
@@ -23,7 +27,6 @@ pub mod message;
 pub mod node;
 #[cfg(test)]
 mod node_tests;
-pub mod rng;
 pub mod sim;
 pub mod sweep;
 pub mod trace;
@@ -33,5 +36,4 @@ pub use error::RaftError;
 pub use faults::{FaultAction, FaultEvent, FaultSchedule, LatencySpec};
 pub use message::{Body, Command, Entry, Message, NodeId};
 pub use node::{HardState, Node, NodeConfig, Ready, Role};
-pub use rng::Rng;
 pub use sim::{run_traced, InjectedBug, SimConfig, Simulation, TraceDigest};

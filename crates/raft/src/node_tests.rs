@@ -4,7 +4,7 @@
 use crate::error::RaftError;
 use crate::message::{Body, Command, Entry, Message, NodeId};
 use crate::node::{HardState, Node, NodeConfig, Ready, Role};
-use crate::rng::Rng;
+use deterministic::SplitMix64;
 use std::collections::VecDeque;
 
 struct Cluster {
@@ -31,7 +31,13 @@ fn restarted(
     log: &[Entry],
     seed: u64,
 ) -> Node {
-    Node::restart(cfg, HardState { term, vote, commit }, log, Rng::new(seed)).unwrap()
+    Node::restart(
+        cfg,
+        HardState { term, vote, commit },
+        log,
+        SplitMix64::new(seed),
+    )
+    .unwrap()
 }
 
 /// A (real, not pre-) vote request from `from` to `to` in `term`, with the candidate's last
@@ -68,7 +74,12 @@ fn entries(terms: &[u64]) -> Vec<Entry> {
 impl Cluster {
     fn new(n: usize, pre_vote: bool, check_quorum: bool) -> Self {
         let nodes = (0..n as u8)
-            .map(|i| Node::new(cfg(i, n, pre_vote, check_quorum), Rng::new(100 + i as u64)))
+            .map(|i| {
+                Node::new(
+                    cfg(i, n, pre_vote, check_quorum),
+                    SplitMix64::new(100 + i as u64),
+                )
+            })
             .collect::<Result<Vec<_>, _>>()
             .unwrap();
         Self::from_nodes(nodes)
@@ -163,7 +174,7 @@ fn election_elects_exactly_one_leader_and_commits_its_noop() {
 fn election_timeouts_are_randomized_per_node() {
     let timeouts: Vec<u32> = (0..5u8)
         .map(|i| {
-            let mut n = Node::new(cfg(i, 5, false, false), Rng::new(7 + i as u64)).unwrap();
+            let mut n = Node::new(cfg(i, 5, false, false), SplitMix64::new(7 + i as u64)).unwrap();
             let mut t = 0;
             while n.role() == Role::Follower {
                 n.tick();
@@ -226,7 +237,7 @@ fn log_conflict_repair_with_fast_backoff() {
 
 #[test]
 fn follower_rejects_append_that_fails_consistency_check() {
-    let mut n = Node::new(cfg(1, 3, false, false), Rng::new(1)).unwrap();
+    let mut n = Node::new(cfg(1, 3, false, false), SplitMix64::new(1)).unwrap();
     let m = Message {
         from: 0,
         to: 1,
@@ -412,7 +423,7 @@ fn check_quorum_lease_ignores_higher_term_vote_requests() {
 
 #[test]
 fn persistent_vote_survives_crash() {
-    let mut n = Node::new(cfg(1, 3, false, false), Rng::new(1)).unwrap();
+    let mut n = Node::new(cfg(1, 3, false, false), SplitMix64::new(1)).unwrap();
     n.step(vote_request(0, 1, 5, (0, 0))).unwrap();
     let mut r = Ready::default();
     n.ready(&mut r);
@@ -426,7 +437,7 @@ fn persistent_vote_survives_crash() {
         }
     );
     // Crash and restart from persisted state: a second candidate of term 5 is refused.
-    let mut n2 = Node::restart(cfg(1, 3, false, false), hs, &[], Rng::new(2)).unwrap();
+    let mut n2 = Node::restart(cfg(1, 3, false, false), hs, &[], SplitMix64::new(2)).unwrap();
     n2.step(vote_request(2, 1, 5, (0, 0))).unwrap();
     n2.ready(&mut r);
     assert_eq!(r.messages[0].body, Body::VoteResp { granted: false });
@@ -445,7 +456,7 @@ fn vote_is_refused_to_a_candidate_with_a_stale_log() {
 fn double_vote_bug_knob_grants_two_votes_in_one_term() {
     let mut c = cfg(1, 3, false, false);
     c.bug_double_vote = true;
-    let mut n = Node::new(c, Rng::new(1)).unwrap();
+    let mut n = Node::new(c, SplitMix64::new(1)).unwrap();
     let vote = |from| vote_request(from, 1, 1, (0, 0));
     n.step(vote(0)).unwrap();
     n.step(vote(2)).unwrap();
@@ -474,7 +485,7 @@ fn propose_on_follower_is_a_typed_error_with_leader_hint() {
 
 #[test]
 fn bad_messages_and_configs_are_typed_errors() {
-    let mut n = Node::new(cfg(0, 3, true, true), Rng::new(1)).unwrap();
+    let mut n = Node::new(cfg(0, 3, true, true), SplitMix64::new(1)).unwrap();
     let m = Message {
         from: 7,
         to: 0,
@@ -482,10 +493,10 @@ fn bad_messages_and_configs_are_typed_errors() {
         body: Body::VoteResp { granted: true },
     };
     assert!(matches!(n.step(m), Err(RaftError::InvalidMessage(_))));
-    assert!(Node::new(cfg(5, 3, true, true), Rng::new(1)).is_err());
+    assert!(Node::new(cfg(5, 3, true, true), SplitMix64::new(1)).is_err());
     let mut bad = cfg(0, 3, true, true);
     bad.heartbeat_interval_ticks = 50;
-    assert!(Node::new(bad, Rng::new(1)).is_err());
+    assert!(Node::new(bad, SplitMix64::new(1)).is_err());
 }
 
 #[test]
@@ -582,7 +593,7 @@ mod fuzz {
             pre_vote in any::<bool>(),
             check_quorum in any::<bool>(),
         ) {
-            let mut n = Node::new(cfg(0, 3, pre_vote, check_quorum), crate::rng::Rng::new(9)).unwrap();
+            let mut n = Node::new(cfg(0, 3, pre_vote, check_quorum), SplitMix64::new(9)).unwrap();
             let mut r = Ready::default();
             let mut commit = 0;
             let mut committed: Vec<Entry> = Vec::new();
@@ -696,7 +707,7 @@ fn restart_from_snapshot_and_suffix() {
         hard,
         Some(snap.clone()),
         &suffix,
-        Rng::new(1),
+        SplitMix64::new(1),
     )
     .unwrap();
     assert_eq!(
@@ -714,7 +725,7 @@ fn restart_from_snapshot_and_suffix() {
         hard,
         Some(snap),
         &suffix[1..],
-        Rng::new(1),
+        SplitMix64::new(1),
     );
     assert!(bad.is_err());
 }
@@ -724,7 +735,7 @@ fn cluster_with_voters(n: usize, voters: u16) -> Cluster {
         .map(|i| {
             let mut c = cfg(i, n, true, true);
             c.initial_voters = voters;
-            Node::new(c, Rng::new(300 + i as u64))
+            Node::new(c, SplitMix64::new(300 + i as u64))
         })
         .collect::<Result<Vec<_>, _>>()
         .unwrap();

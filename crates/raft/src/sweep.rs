@@ -4,8 +4,8 @@
 use crate::checker::Violation;
 use crate::error::RaftError;
 use crate::faults::{FaultAction, FaultEvent, FaultSchedule, LatencySpec};
-use crate::rng::Rng;
 use crate::sim::{InjectedBug, SimConfig, SimStats, Simulation};
+use deterministic::SplitMix64;
 
 /// Outcome of one seed.
 #[derive(Clone, Debug)]
@@ -31,28 +31,28 @@ fn window(
 /// A random but seed-determined fault schedule: lossy/duplicating/reordering links, a
 /// latency tail, and overlapping episodes of crashes, symmetric partitions and one-way cuts.
 pub fn random_schedule(seed: u64, nodes: usize, ticks: u64) -> FaultSchedule {
-    let mut r = Rng::new(seed ^ 0xD1B5_4A32_D192_ED03);
+    let mut r = SplitMix64::new(seed ^ 0xD1B5_4A32_D192_ED03);
     let n = nodes.max(1) as u64;
     let mut s = FaultSchedule {
-        drop_permille: r.below(40) as u32,
-        duplicate_permille: r.below(30) as u32,
-        reorder_permille: r.below(100) as u32,
-        reorder_extra_ticks: 1 + r.below(10) as u32,
+        drop_permille: r.below_unbiased(40) as u32,
+        duplicate_permille: r.below_unbiased(30) as u32,
+        reorder_permille: r.below_unbiased(100) as u32,
+        reorder_extra_ticks: 1 + r.below_unbiased(10) as u32,
         latency: Some(LatencySpec {
             min_ticks: 1,
-            max_ticks: 1 + r.below(4) as u32,
-            tail_permille: r.below(20) as u32,
-            tail_ticks: 10 + r.below(30) as u32,
+            max_ticks: 1 + r.below_unbiased(4) as u32,
+            tail_permille: r.below_unbiased(20) as u32,
+            tail_ticks: 10 + r.below_unbiased(30) as u32,
         }),
         links: Vec::new(),
         events: Vec::new(),
     };
-    let mut t = 30 + r.below(150);
+    let mut t = 30 + r.below_unbiased(150);
     while t + 50 < ticks && n > 1 {
-        match r.below(5) {
+        match r.below_unbiased(5) {
             0 => {
-                let node = r.below(n) as u8;
-                let back = t + 20 + r.below(300);
+                let node = r.below_unbiased(n) as u8;
+                let back = t + 20 + r.below_unbiased(300);
                 window(
                     &mut s.events,
                     (t, FaultAction::Crash { node }),
@@ -62,12 +62,12 @@ pub fn random_schedule(seed: u64, nodes: usize, ticks: u64) -> FaultSchedule {
             1 => {
                 let mut order: Vec<u8> = (0..n as u8).collect();
                 for i in (1..order.len()).rev() {
-                    let j = r.below(i as u64 + 1) as usize;
+                    let j = r.below_unbiased(i as u64 + 1) as usize;
                     order.swap(i, j);
                 }
-                let cut = 1 + r.below(n - 1) as usize;
+                let cut = 1 + r.below_unbiased(n - 1) as usize;
                 let groups = vec![order[..cut].to_vec(), order[cut..].to_vec()];
-                let heal = t + 50 + r.below(400);
+                let heal = t + 50 + r.below_unbiased(400);
                 window(
                     &mut s.events,
                     (t, FaultAction::Partition { groups }),
@@ -76,8 +76,8 @@ pub fn random_schedule(seed: u64, nodes: usize, ticks: u64) -> FaultSchedule {
             }
             4 if n >= 3 => {
                 // Membership churn: remove a voter, add it back later.
-                let node = r.below(n) as u8;
-                let back = t + 60 + r.below(300);
+                let node = r.below_unbiased(n) as u8;
+                let back = t + 60 + r.below_unbiased(300);
                 window(
                     &mut s.events,
                     (t, FaultAction::RemoveVoter { node }),
@@ -85,9 +85,9 @@ pub fn random_schedule(seed: u64, nodes: usize, ticks: u64) -> FaultSchedule {
                 );
             }
             2 => {
-                let from = r.below(n) as u8;
-                let to = ((from as u64 + 1 + r.below(n - 1)) % n) as u8;
-                let back = t + 50 + r.below(300);
+                let from = r.below_unbiased(n) as u8;
+                let to = ((from as u64 + 1 + r.below_unbiased(n - 1)) % n) as u8;
+                let back = t + 50 + r.below_unbiased(300);
                 window(
                     &mut s.events,
                     (t, FaultAction::BlockLink { from, to }),
@@ -95,10 +95,10 @@ pub fn random_schedule(seed: u64, nodes: usize, ticks: u64) -> FaultSchedule {
                 );
             }
             _ => {
-                let a = r.below(n) as u8;
-                let b = ((a as u64 + 1 + r.below(n - 1)) % n) as u8;
+                let a = r.below_unbiased(n) as u8;
+                let b = ((a as u64 + 1 + r.below_unbiased(n - 1)) % n) as u8;
                 for node in [a, b] {
-                    let back = t + 10 + r.below(200);
+                    let back = t + 10 + r.below_unbiased(200);
                     window(
                         &mut s.events,
                         (t, FaultAction::Crash { node }),
@@ -107,7 +107,7 @@ pub fn random_schedule(seed: u64, nodes: usize, ticks: u64) -> FaultSchedule {
                 }
             }
         }
-        t += 40 + r.below(200);
+        t += 40 + r.below_unbiased(200);
     }
     s
 }

@@ -21,7 +21,7 @@ pub use ready::{HardState, NodeStatus, Ready, SoftState};
 use crate::error::RaftError;
 use crate::log::RaftLog;
 use crate::message::{Body, Command, Entry, Message, NodeId, Snapshot};
-use crate::rng::Rng;
+use deterministic::SplitMix64;
 use serde::{Deserialize, Serialize};
 
 /// Largest supported cluster; vote sets are `u16` bitmasks and progress arrays are fixed.
@@ -66,7 +66,7 @@ pub struct Node {
     match_index: [u64; MAX_NODES],
     /// Peers heard from since the last CheckQuorum round (bitmask).
     recent_active: u16,
-    rng: Rng,
+    rng: SplitMix64,
     msgs: Vec<Message>,
     /// Lowest log index changed since the last `ready` (u64::MAX when none).
     unstable_from: u64,
@@ -87,7 +87,7 @@ pub struct Node {
 
 impl Node {
     /// A fresh node with empty persistent state.
-    pub fn new(cfg: NodeConfig, rng: Rng) -> Result<Self, RaftError> {
+    pub fn new(cfg: NodeConfig, rng: SplitMix64) -> Result<Self, RaftError> {
         Self::restart(cfg, HardState::default(), &[], rng)
     }
 
@@ -96,7 +96,7 @@ impl Node {
         cfg: NodeConfig,
         hard: HardState,
         entries: &[Entry],
-        rng: Rng,
+        rng: SplitMix64,
     ) -> Result<Self, RaftError> {
         Self::restart_with_snapshot(cfg, hard, None, entries, rng)
     }
@@ -109,7 +109,7 @@ impl Node {
         hard: HardState,
         snapshot: Option<Snapshot>,
         entries: &[Entry],
-        rng: Rng,
+        rng: SplitMix64,
     ) -> Result<Self, RaftError> {
         cfg.validate()?;
         let (offset, offset_term) = snapshot.as_ref().map_or((0, 0), |s| (s.index, s.term));
@@ -357,7 +357,7 @@ impl Node {
 
     fn reset_randomized_timeout(&mut self) {
         let base = self.cfg.election_timeout_ticks as u64;
-        self.randomized_timeout = (base + self.rng.below(base)) as u32;
+        self.randomized_timeout = (base + self.rng.below_unbiased(base)) as u32;
     }
 
     fn send(&mut self, to: NodeId, body: Body, term: u64) {

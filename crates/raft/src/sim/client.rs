@@ -8,8 +8,8 @@ use super::Simulation;
 use crate::kv::{OpKind, MAX_CLIENTS};
 use crate::linearizability::Operation;
 use crate::message::{Command, NodeId};
-use crate::rng::Rng;
 use crate::trace::TraceEvent;
+use deterministic::SplitMix64;
 
 /// Bound on simulated clients.
 pub const MAX_SIM_CLIENTS: usize = 16;
@@ -41,7 +41,7 @@ pub(super) enum ClientState {
 
 pub(super) struct Client {
     pub(super) id: u8,
-    rng: Rng,
+    rng: SplitMix64,
     seq: u32,
     pub(super) leader_guess: NodeId,
     pub(super) state: ClientState,
@@ -51,9 +51,9 @@ pub(super) struct Client {
 
 impl Client {
     /// A client with its own stream: a first guess at the leader and a first think time.
-    pub(super) fn new(id: u8, mut rng: Rng, nodes: usize, think_max_ticks: u32) -> Self {
-        let leader_guess = rng.below(nodes as u64) as NodeId;
-        let next_action = 1 + rng.below(think_max_ticks as u64);
+    pub(super) fn new(id: u8, mut rng: SplitMix64, nodes: usize, think_max_ticks: u32) -> Self {
+        let leader_guess = rng.below_unbiased(nodes as u64) as NodeId;
+        let next_action = 1 + rng.below_unbiased(think_max_ticks as u64);
         Client {
             id,
             rng,
@@ -67,7 +67,7 @@ impl Client {
 
     fn think(&mut self, now: u64, think_max_ticks: u32) {
         self.state = ClientState::Idle;
-        self.next_action = now + 1 + self.rng.below(think_max_ticks as u64);
+        self.next_action = now + 1 + self.rng.below_unbiased(think_max_ticks as u64);
     }
 }
 
@@ -88,8 +88,8 @@ impl Simulation {
                 }
                 c.ops_started += 1;
                 c.seq += 1;
-                let key = c.rng.below(self.cfg.keys as u64) as u8;
-                let r = c.rng.below(100);
+                let key = c.rng.below_unbiased(self.cfg.keys as u64) as u8;
+                let r = c.rng.below_unbiased(100);
                 let (client, seq) = (c.id, c.seq);
                 let (kind, cmd, value) = if r < 40 {
                     let value = (client as u64 + 1) * 1_000_000 + seq as u64;

@@ -4,14 +4,11 @@
 
 use super::Simulation;
 use crate::error::RaftError;
-use crate::faults::FaultAction;
+use crate::faults::{FaultAction, PERMILLE};
 use crate::kv::KvStore;
 use crate::message::{Command, NodeId};
 use crate::node::{Node, MAX_NODES};
 use crate::trace::TraceEvent;
-
-/// Rates are per mille.
-const MAX_PERMILLE: u32 = 1000;
 
 impl Simulation {
     pub fn apply_fault(&mut self, action: &FaultAction) -> Result<(), RaftError> {
@@ -176,7 +173,7 @@ impl Simulation {
     }
 
     pub fn set_drop_permille(&mut self, permille: u32) -> Result<(), RaftError> {
-        if permille > MAX_PERMILLE {
+        if permille > PERMILLE {
             return Err(RaftError::InvalidConfig("drop_permille > 1000".into()));
         }
         self.net.drop_permille = permille;
@@ -184,7 +181,7 @@ impl Simulation {
     }
 
     pub fn set_duplicate_permille(&mut self, permille: u32) -> Result<(), RaftError> {
-        if permille > MAX_PERMILLE {
+        if permille > PERMILLE {
             return Err(RaftError::InvalidConfig("duplicate_permille > 1000".into()));
         }
         self.net.duplicate_permille = permille;

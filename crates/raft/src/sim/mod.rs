@@ -36,8 +36,8 @@ use crate::error::RaftError;
 use crate::faults::{FaultAction, FaultEvent, FaultSchedule, LatencySpec};
 use crate::linearizability::{check_history, LinResult, Operation};
 use crate::node::{Node, Ready};
-use crate::rng::Rng;
 use client::Client;
+use deterministic::SplitMix64;
 use latency::CommitLatency;
 use network::{InFlight, Network, Payload};
 use replica::Replica;
@@ -96,7 +96,7 @@ pub struct Simulation {
     cfg: SimConfig,
     faults: ScheduledFaults,
     /// The run's one random source; nodes, clients and restarts get forks of it.
-    rng: Rng,
+    rng: SplitMix64,
     now: u64,
     replicas: Vec<Replica>,
     clients: Vec<Client>,
@@ -119,7 +119,7 @@ impl Simulation {
         cfg.validate()?;
         schedule.validate(cfg.nodes)?;
         let n = cfg.nodes;
-        let mut rng = Rng::new(cfg.seed);
+        let mut rng = SplitMix64::new(cfg.seed);
         let default_latency: LatencySpec = schedule.latency.unwrap_or(cfg.latency);
         let mut replicas = Vec::with_capacity(n);
         for id in 0..n as u8 {

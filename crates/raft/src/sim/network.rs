@@ -4,10 +4,10 @@
 //! order, so a seed replays the same deliveries.
 
 use super::SimStats;
-use crate::faults::{FaultSchedule, LatencySpec, MAX_LATENCY_TICKS};
+use crate::faults::{chance_permille, FaultSchedule, LatencySpec, MAX_LATENCY_TICKS};
 use crate::message::{Command, Message, NodeId};
 use crate::node::MAX_NODES;
-use crate::rng::Rng;
+use deterministic::SplitMix64;
 
 /// Slots in the timing wheel; must exceed the largest possible delay (latency + reorder).
 pub const WHEEL_SLOTS: usize = 1024;
@@ -98,17 +98,17 @@ impl Network {
     /// on the wheel.
     pub(super) fn send(
         &mut self,
-        rng: &mut Rng,
+        rng: &mut SplitMix64,
         stats: &mut SimStats,
         now: u64,
         latency: LatencySpec,
         payload: Payload,
     ) {
-        if rng.chance_permille(self.drop_permille) {
+        if chance_permille(rng, self.drop_permille) {
             stats.drops += 1;
             return;
         }
-        if rng.chance_permille(self.duplicate_permille) {
+        if chance_permille(rng, self.duplicate_permille) {
             stats.duplicates += 1;
             let copy = payload.clone();
             self.enqueue(rng, stats, now, latency, copy);
@@ -118,7 +118,7 @@ impl Network {
 
     fn enqueue(
         &mut self,
-        rng: &mut Rng,
+        rng: &mut SplitMix64,
         stats: &mut SimStats,
         now: u64,
         latency: LatencySpec,
@@ -129,9 +129,9 @@ impl Network {
             return;
         }
         let mut delay = latency.sample(rng) as u64;
-        if rng.chance_permille(self.reorder_permille) && self.reorder_extra_ticks > 0 {
+        if chance_permille(rng, self.reorder_permille) && self.reorder_extra_ticks > 0 {
             stats.reorders += 1;
-            delay += rng.range_inclusive(1, self.reorder_extra_ticks as u64);
+            delay += rng.range_inclusive_unbiased(1, self.reorder_extra_ticks as u64);
         }
         let arrive_tick = now + delay;
         self.in_flight += 1;

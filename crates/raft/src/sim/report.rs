@@ -5,8 +5,8 @@ use super::latency::CommitLatencySummary;
 use super::{SimConfig, Simulation};
 use crate::error::RaftError;
 use crate::faults::FaultSchedule;
-use crate::hash::Fnv64;
 use crate::trace::TraceEvent;
+use deterministic::Fnv1a;
 use serde::Serialize;
 
 /// Bound on trace events buffered between `drain_trace` calls; excess is counted, not kept.
@@ -112,18 +112,18 @@ pub fn run_traced(
 ) -> Result<TraceDigest, RaftError> {
     let mut sim = Simulation::new(cfg, schedule)?;
     sim.set_tracing(true);
-    let mut h = Fnv64::default();
+    let mut h = Fnv1a::new();
     let mut lines = 0u64;
     let mut buf = Vec::new();
     let mut s = String::new();
     let ticks = sim.config().ticks;
-    let mut emit = |buf: &mut Vec<TraceEvent>, h: &mut Fnv64, lines: &mut u64| {
+    let mut emit = |buf: &mut Vec<TraceEvent>, h: &mut Fnv1a, lines: &mut u64| {
         for ev in buf.drain(..) {
             s.clear();
             ev.write_json(&mut s);
             line(&s);
-            h.update(s.as_bytes());
-            h.update(b"\n");
+            h.write(s.as_bytes());
+            h.write(b"\n");
             *lines += 1;
         }
     };
@@ -137,11 +137,11 @@ pub fn run_traced(
     emit(&mut buf, &mut h, &mut lines);
     let summary = sim.summary_json();
     line(&summary);
-    h.update(summary.as_bytes());
-    h.update(b"\n");
+    h.write(summary.as_bytes());
+    h.write(b"\n");
     lines += 1;
     Ok(TraceDigest {
-        digest: h.0,
+        digest: h.finish(),
         lines,
         deliveries: sim.stats().deliveries,
         summary,
