@@ -1,4 +1,11 @@
-//! The decision type, the `Limiter` trait callers use, and the `Algorithm` trait each of the five algorithms implements.
+//! The decision type, the `Limiter` trait callers use, and the `Algorithm` trait each of the five
+//! algorithms implements, with its two paths: `decide`, the plain rule of the algorithm, and
+//! `decide_hot`, the same decisions for one state decided again and again (held to `decide` by
+//! `tests/hot_path.rs::hot_path_decides_like_the_table_path`).
+//!
+//! Also `Divisor`, the fast path of the algorithms' divisions by a divisor fixed at
+//! construction: `floor(x / d)` by multiply-high with a precomputed reciprocal, held to the
+//! hardware `/` by `divisor_matches_hardware_division` below.
 
 /// `retry_after_ns` value meaning "never": the request costs more than the limiter can ever admit at once.
 pub const RETRY_NEVER_NS: u64 = u64::MAX;

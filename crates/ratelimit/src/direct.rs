@@ -1,4 +1,6 @@
 //! `Direct`: one algorithm state shared by every caller (a single global limit, no key table).
+//! It decides with `Algorithm::decide_hot`, which
+//! `tests/hot_path.rs::hot_path_decides_like_the_table_path` holds to `Algorithm::decide`.
 
 use crate::decision::{Algorithm, Decision, Limiter};
 

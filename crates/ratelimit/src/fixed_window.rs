@@ -1,6 +1,14 @@
 //! Fixed window: at most `limit` cost units per window `[k×W, (k+1)×W)`, windows aligned to
-//! multiples of `W` since time 0. A sliding interval of length `W` straddling a boundary can see
-//! up to `2 × limit` (tested in `tests/bounds.rs`).
+//! multiples of `W` since time 0: a request is admitted iff the window's count plus its cost
+//! stays within `limit`. A sliding interval of length `W` straddling a boundary can see up to
+//! `2 × limit` (tested in `tests/bounds.rs`).
+//!
+//! Fast paths: `decide` resets the count on a rollover with a select and no divide
+//! (`Windows::locate`), `decide_hot` with a branch. Held to the rule by
+//! `locate_and_locate_hot_follow_the_plain_division` in `src/window.rs` (the rollover against a
+//! plain divide), `tests/bounds.rs::fixed_window_admits_at_most_limit_per_aligned_window_and_2x_sliding`
+//! (the admissions against the per-window limit) and
+//! `tests/hot_path.rs::hot_path_decides_like_the_table_path` (`decide_hot` against `decide`).
 
 use crate::config::LimitConfig;
 use crate::decision::{Algorithm, Decision, RETRY_NEVER_NS};

@@ -8,6 +8,11 @@
 //! is `1e9 / T >= rate_per_s` (at most one request per second too many per `T`-rounding step,
 //! e.g. rate 3 gives T = 333_333_333 ns) and the admission bound becomes `burst + floor(L / T)`.
 //! When `rate_per_s` divides 1e9, GCRA agrees decision-for-decision with the token bucket.
+//!
+//! Fast path: `remaining` divides by `T` with a precomputed reciprocal (`Divisor`), held to `/`
+//! by `divisor_matches_hardware_division` in `src/decision.rs`; the rule itself by
+//! `tests/rules.rs::gcra_denies_iff_t_before_tat_minus_tau` and
+//! `tests/bounds.rs::gcra_admits_at_most_burst_plus_interval_over_t`.
 
 use crate::config::{LimitConfig, NS_PER_S};
 use crate::decision::{Algorithm, Decision, Divisor, RETRY_NEVER_NS};

@@ -2,6 +2,17 @@
 //! [`WAYS`] ways) holding one algorithm state per key, and an eviction rule that never hands an
 //! evicted key extra allowance.
 //!
+//! The rule: while the table holds a key, the key decides on its own state exactly as a
+//! `HashMap<u64, A::State>` of default-started states would; a key that was evicted comes back
+//! no less restricted than it left (below).
+//!
+//! Fast path: a lookup matches 7-bit tags of both candidate sets in a few word operations (SWAR)
+//! and picks the entry without a branch on which set matched; a tag collision or a new key takes
+//! the slow path. Held to the rule by `decides_like_a_map_of_states_while_nothing_is_evicted` and
+//! `tag_words_find_exactly_the_matching_bytes` below; the eviction rule by
+//! `evicted_keys_gain_no_allowance_and_the_naive_rule_would` below and by
+//! `tests/keyed_bounds.rs::per_key_bounds_survive_eviction`.
+//!
 //! # Eviction rule and why it is safe
 //! A key hashes (seeded SplitMix64 finaliser) to two candidate sets and lives in one of them
 //! (two-choice placement into the emptier set keeps sets evenly filled: with random keys, 0.7 % of
@@ -426,6 +437,39 @@ mod tests {
                 assert!(n <= 4);
             }
         }
+    }
+
+    #[test]
+    fn decides_like_a_map_of_states_while_nothing_is_evicted() {
+        fn agree<A: Algorithm>(algorithm: A, seed: u64) {
+            let mut rng = SplitMix64::new(seed);
+            // 160 keys in 32 sets of 8 (62 % load): two-choice placement keeps every key, and
+            // 7-bit tags collide often enough to exercise the slow path.
+            let keys: Vec<u64> = (0..160).map(|_| rng.next_u64()).collect();
+            let mut table = KeyTable::new(algorithm, 256, seed).unwrap();
+            let mut map: HashMap<u64, A::State> = HashMap::new();
+            let mut now = 0u64;
+            for step in 0..40_000 {
+                now += rng.below(2_000_000);
+                let key = keys[rng.below(keys.len() as u64) as usize];
+                let cost = 1 + rng.below(2);
+                let want = table
+                    .algorithm
+                    .decide(map.entry(key).or_default(), now, cost);
+                assert_eq!(table.check(key, now, cost), want, "step {step}");
+            }
+            let s = table.stats();
+            assert_eq!(
+                (s.tracked_keys, s.fresh_evictions + s.lossy_evictions),
+                (160, 0)
+            );
+        }
+        let (rate, window) = (cfg(50, 4, 1000), cfg(50, 1, 100));
+        agree(TokenBucket::new(&rate).unwrap(), 1);
+        agree(Gcra::new(&rate).unwrap(), 2);
+        agree(FixedWindow::new(&window).unwrap(), 3);
+        agree(SlidingLog::new(&window).unwrap(), 4);
+        agree(SlidingWindow::new(&window).unwrap(), 5);
     }
 
     #[test]

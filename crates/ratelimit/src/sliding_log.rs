@@ -2,6 +2,12 @@
 //! admits a request iff the units in `(t - W, t]` plus its cost stay within `limit`. Any half-open
 //! interval `[s, s + W)` therefore holds at most `limit` admitted units.
 //!
+//! Fast paths: the inline four-slot layout and the heap ring below, and `decide_hot`'s ring
+//! walk. `ring_layout_decides_exactly_like_a_plain_deque` and
+//! `extreme_times_match_the_plain_deque` below hold both layouts, decision and stored log, to a
+//! plain `VecDeque` of timestamps; `tests/hot_path.rs::hot_path_decides_like_the_table_path`
+//! holds `decide_hot` to `decide`.
+//!
 //! Layout: a key's state is 24 bytes (32 with its key in the table). Up to
 //! [`SLIDING_LOG_INLINE`] = 4 timestamps live inside it: the newest in full and the three
 //! before it as u32 distances to it, absent or expired ones marked. With a limit above four
@@ -627,7 +633,7 @@ mod tests {
     use deterministic::SplitMix64;
     use std::collections::VecDeque;
 
-    /// The plain `VecDeque` sliding log this module's ring layout replaced, kept as the oracle.
+    /// The rule with a plain `VecDeque` of timestamps: the oracle both layouts are held to.
     struct Reference {
         window_ns: u64,
         limit: u64,

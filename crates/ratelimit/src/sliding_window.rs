@@ -5,6 +5,12 @@
 //! Rounding: none in the decision: the comparison is done exactly as
 //! `prev × (W - e) <= limit × W - (cur + cost) × W` in u64 (`limit × W` is checked to fit at
 //! construction). `remaining` is floored.
+//!
+//! Fast paths: `decide` rolls the two counts to the window holding `now` with selects and no
+//! divide (`Windows::locate`), `decide_hot` with branches. Held to the rule by
+//! `branch_free_roll_decides_like_the_plain_rule` below (`decide` against the rule computed with
+//! a divide and u128 arithmetic) and `tests/hot_path.rs::hot_path_decides_like_the_table_path`
+//! (`decide_hot` against `decide`).
 
 use crate::config::LimitConfig;
 use crate::decision::{Algorithm, Decision, RETRY_NEVER_NS};

@@ -1,8 +1,14 @@
-//! Token bucket: capacity `burst`, refilled continuously at `rate_per_s`, starting full.
+//! Token bucket: capacity `burst`, refilled continuously at `rate_per_s`, starting full; a
+//! cost-`c` request is admitted iff the bucket holds at least `c` tokens, which it then takes.
 //!
 //! Tokens are kept in fixed point with scale 1e9 ("nano-tokens"): `elapsed_ns × rate_per_s`
 //! nano-tokens arrive per elapsed span, exactly, so the bucket never rounds. The state stores the
 //! *deficit* below a full bucket so that `Default` (deficit 0) is a full bucket.
+//!
+//! Fast path: `retry_after_ns` and `reset_ns` divide by the rate with a precomputed reciprocal
+//! (`Divisor`), held to `/` by `divisor_matches_hardware_division` in `src/decision.rs`; the
+//! fields' meaning by `tests/bounds.rs::token_bucket_decision_fields_exact_for_non_dividing_rates`
+//! and the refill by `tests/rules.rs::token_bucket_starts_full_and_refills_exactly`.
 
 use crate::config::{LimitConfig, NS_PER_S};
 use crate::decision::{Algorithm, Decision, Divisor, RETRY_NEVER_NS};

@@ -1,7 +1,14 @@
-//! Aligned windows `[k·W, (k+1)·W)` for the fixed-window and sliding-window algorithms: where
-//! the window holding `now` stands against a state's window start (always a multiple of W),
-//! found two ways with the same answer — without a branch for the key table's many keys, with
-//! one for a single state decided again and again.
+//! Aligned windows `[k·W, (k+1)·W)` for the fixed-window and sliding-window algorithms.
+//!
+//! The rule: the window holding `now` starts at `a = floor(now / W) × W`. Against a state whose
+//! window starts at `s` (a multiple of `W`), the state has rolled over iff `a > s`, it then
+//! keeps `a`, and the new window is the next one iff `a = s + W`; otherwise (`now` in or before
+//! the state's window) the state keeps `s`.
+//!
+//! Fast paths: [`Windows::locate`] computes that without a branch and with a multiply-high
+//! reciprocal instead of a divide (for the key table's many keys), [`Windows::locate_hot`] with
+//! branches and a divide only when whole windows were skipped (for one state decided again and
+//! again). `locate_and_locate_hot_follow_the_plain_division` below holds both to the rule.
 
 use crate::decision::Divisor;
 
@@ -76,6 +83,68 @@ impl Windows {
                 rolled: true,
                 next: true,
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use deterministic::SplitMix64;
+
+    /// The rule in the module doc, with a plain divide; `next` only means something after a roll.
+    fn plain(len_ns: u64, start_ns: u64, now_ns: u64) -> (u64, bool, bool) {
+        let aligned_ns = now_ns / len_ns * len_ns;
+        if aligned_ns > start_ns {
+            let next = start_ns.checked_add(len_ns) == Some(aligned_ns);
+            (aligned_ns, true, next)
+        } else {
+            (start_ns, false, false)
+        }
+    }
+
+    #[test]
+    fn locate_and_locate_hot_follow_the_plain_division() {
+        let mut rng = SplitMix64::new(5);
+        for len_ns in [
+            1,
+            2,
+            3,
+            1_000_000,
+            999_999_937,
+            5_000_000_000,
+            1 << 40,
+            u64::MAX / 3,
+        ] {
+            let windows = Windows::new(len_ns);
+            let last_start_ns = u64::MAX / len_ns * len_ns;
+            for _ in 0..20_000 {
+                // State windows at the start of time, anywhere, and in the last windows of u64.
+                let start_ns = match rng.below(3) {
+                    0 => len_ns * rng.below(4),
+                    1 => rng.next_u64() / len_ns * len_ns,
+                    _ => last_start_ns - len_ns.saturating_mul(rng.below(3)).min(last_start_ns),
+                };
+                // Before, inside, at the end of, just after and far after the state's window.
+                let now_ns = match rng.below(5) {
+                    0 => start_ns.saturating_sub(rng.below(2 * len_ns)),
+                    1 => start_ns.saturating_add(rng.below(len_ns)),
+                    2 => start_ns.saturating_add(len_ns),
+                    3 => start_ns.saturating_add(len_ns + rng.below(len_ns)),
+                    _ => start_ns.saturating_add(len_ns.saturating_mul(rng.range_inclusive(2, 9))),
+                };
+                let want = plain(len_ns, start_ns, now_ns);
+                for (how, r) in [
+                    ("locate", windows.locate(start_ns, now_ns)),
+                    ("locate_hot", windows.locate_hot(start_ns, now_ns)),
+                ] {
+                    assert_eq!(
+                        (r.start_ns, r.rolled, r.rolled && r.next),
+                        want,
+                        "{how}: W {len_ns}, start {start_ns}, now {now_ns}"
+                    );
+                }
+            }
         }
     }
 }
