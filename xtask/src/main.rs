@@ -1,6 +1,8 @@
 //! `cargo xtask …`: the project's own automation, so that a fresh machine with only cargo and node
 //! can install every tool, build, serve and test the site with one command each.
 
+#![forbid(unsafe_code)]
+
 mod bench;
 mod cmd;
 mod content;

@@ -11,6 +11,8 @@
 //! * [`site`]: assembles all of `content/` into the site's `Site` value.
 //! * [`error`]: the typed [`ContentError`].
 
+#![forbid(unsafe_code)]
+
 pub mod error;
 pub mod feed;
 pub mod highlight;

@@ -10,6 +10,8 @@
 //! library; given the same commands (or the same flow seed) every build target produces the same
 //! events, and no input makes it panic.
 
+#![forbid(unsafe_code)]
+
 pub mod book;
 pub mod command;
 pub mod event;

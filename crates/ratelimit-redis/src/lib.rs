@@ -10,6 +10,8 @@
 //! same trace, and no Redis error or garbage reply ever panics: it is a typed [`LimitError`] or a
 //! degraded decision.
 
+#![forbid(unsafe_code)]
+
 pub mod breaker;
 pub mod error;
 pub mod latency;

@@ -7,6 +7,8 @@
 //! every random choice comes from the seeded integer-only [`deterministic::SplitMix64`], so
 //! native and WASM builds produce identical decisions.
 
+#![forbid(unsafe_code)]
+
 pub mod accuracy;
 pub mod cluster;
 pub mod config;

@@ -4,6 +4,8 @@
 //! assembles and checks the content) and xtask (which prerenders every route). It depends on
 //! nothing but `serde`, so the browser pays for nothing else.
 
+#![forbid(unsafe_code)]
+
 use serde::{Deserialize, Serialize};
 
 /// Everything the site says, loaded once at start-up.
