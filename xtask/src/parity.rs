@@ -1,78 +1,175 @@
 //! `cargo xtask parity`: proves each engine computes the same thing natively and compiled to
-//! WASM. Each engine has a `<engine>-wasm` harness crate with a `check.mjs` that runs a fixed
-//! workload under node (wasm-bindgen's nodejs target) and compares its digest with the native
-//! one, which a native binary of the engine prints as a JSON line.
+//! WASM. Every workload is one row of [`CHECKS`], the only place its parameters are written: a
+//! native binary of the engine runs it and prints a JSON line, and `xtask/parity.mjs` runs it in
+//! the engine's `<engine>-wasm` harness under node (wasm-bindgen's nodejs target) through the
+//! harness's one export, `digest(args_json)`, and fails unless the two agree.
 
 use crate::cmd::{self, root, Result};
+use std::collections::BTreeSet;
 
-/// One engine's parity check.
+/// A workload parameter: a number, or a switch.
+#[derive(Clone, Copy)]
+enum Param {
+    Num(u64),
+    /// On the native command line `--<name with dashes>` when true, nothing when false.
+    Flag(bool),
+}
+
+use Param::{Flag, Num};
+
+/// One workload of one engine.
 struct Parity {
     engine: &'static str,
-    /// The native binary and its arguments; its last stdout line is JSON.
+    /// The harness's name for the workload (the `workload` field of its arguments).
+    workload: &'static str,
+    params: &'static [(&'static str, Param)],
+    /// The native binary and its arguments; `{name}` stands for parameter `name`. Its last stdout
+    /// line is JSON.
     native_bin: &'static str,
     native_args: &'static [&'static str],
-    /// The JSON field of the native line that the WASM run must reproduce.
+    /// The JSON field of the native line that the harness's `digest` must reproduce.
     field: &'static str,
-    /// Arguments for check.mjs between the bindings directory and the expected value.
-    check_args: &'static [&'static str],
 }
 
 const CHECKS: &[Parity] = &[
     Parity {
         engine: "orderbook",
+        workload: "flow",
+        params: &[("seed", Num(42)), ("ops", Num(300_000))],
         native_bin: "book-bench",
-        native_args: &["--flow", "300000", "--seed", "42"],
+        native_args: &["--flow", "{ops}", "--seed", "{seed}"],
         field: "checksum",
-        check_args: &["300000", "42"],
     },
     Parity {
         engine: "ratelimit",
+        workload: "fixed",
+        params: &[("seed", Num(7))],
         native_bin: "limit-digest",
-        native_args: &["7"],
+        native_args: &["{seed}"],
         field: "digest",
-        check_args: &["7"],
     },
     Parity {
         engine: "raft",
+        workload: "trace",
+        params: &[
+            ("seed", Num(42)),
+            ("nodes", Num(5)),
+            ("ticks", Num(2000)),
+            ("sweep_faults", Flag(true)),
+        ],
         native_bin: "raft-sim",
         native_args: &[
             "--seed",
-            "42",
+            "{seed}",
             "--nodes",
-            "5",
+            "{nodes}",
             "--ticks",
-            "2000",
-            "--sweep-faults",
+            "{ticks}",
+            "{sweep_faults}",
             "--digest",
         ],
         field: "digest",
-        check_args: &[],
+    },
+    Parity {
+        engine: "raft",
+        workload: "sweep",
+        params: &[
+            ("first_seed", Num(0)),
+            ("seeds", Num(200)),
+            ("nodes", Num(5)),
+            ("ticks", Num(2000)),
+        ],
+        native_bin: "raft-sweep",
+        // One thread, like the WASM run, so the two timings compare (the totals do not depend
+        // on it).
+        native_args: &[
+            "--seeds",
+            "{seeds}",
+            "--first-seed",
+            "{first_seed}",
+            "--nodes",
+            "{nodes}",
+            "--ticks",
+            "{ticks}",
+            "--threads",
+            "1",
+        ],
+        field: "deliveries",
     },
 ];
 
+impl Parity {
+    fn harness(&self) -> String {
+        format!("{}-wasm", self.engine)
+    }
+
+    fn param(&self, name: &str) -> Result<Param> {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, p)| p)
+            .ok_or_else(|| format!("{} {}: no parameter {name:?}", self.engine, self.workload))
+    }
+
+    /// The native command line, with every `{name}` replaced by its parameter.
+    fn native_args(&self) -> Result<Vec<String>> {
+        let mut args = Vec::new();
+        for &arg in self.native_args {
+            let Some(name) = arg.strip_prefix('{').and_then(|a| a.strip_suffix('}')) else {
+                args.push(arg.to_string());
+                continue;
+            };
+            match self.param(name)? {
+                Num(n) => args.push(n.to_string()),
+                Flag(true) => args.push(format!("--{}", name.replace('_', "-"))),
+                Flag(false) => {}
+            }
+        }
+        Ok(args)
+    }
+
+    /// The harness's arguments: the workload's name and every parameter.
+    fn wasm_args(&self) -> String {
+        let mut args = serde_json::Map::new();
+        args.insert("workload".into(), self.workload.into());
+        for &(name, param) in self.params {
+            let value = match param {
+                Num(n) => n.into(),
+                Flag(b) => b.into(),
+            };
+            args.insert(name.into(), value);
+        }
+        serde_json::Value::Object(args).to_string()
+    }
+}
+
 pub fn run() -> Result {
-    for check in CHECKS {
-        let wasm_crate = format!("{}-wasm", check.engine);
-        cmd::run(cmd::new("cargo").args([
-            "build",
-            "--release",
-            "--locked",
-            "--target",
-            "wasm32-unknown-unknown",
-            "-p",
-            &wasm_crate,
-        ]))?;
-        let out_dir = root().join("target/parity").join(&wasm_crate);
+    let harnesses: BTreeSet<String> = CHECKS.iter().map(Parity::harness).collect();
+    let mut build = cmd::new("cargo");
+    build.args([
+        "build",
+        "--release",
+        "--locked",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]);
+    for harness in &harnesses {
+        build.args(["-p", harness]);
+    }
+    cmd::run(&mut build)?;
+    for harness in &harnesses {
         let wasm = root()
             .join("target/wasm32-unknown-unknown/release")
-            .join(format!("{}.wasm", wasm_crate.replace('-', "_")));
+            .join(format!("{}.wasm", harness.replace('-', "_")));
         cmd::run(
             cmd::new("wasm-bindgen")
                 .args(["--target", "nodejs", "--out-dir"])
-                .arg(&out_dir)
+                .arg(root().join("target/parity").join(harness))
                 .arg(&wasm),
         )?;
+    }
 
+    for check in CHECKS {
         let native = cmd::output(
             cmd::new("cargo")
                 .args([
@@ -86,7 +183,7 @@ pub fn run() -> Result {
                     check.native_bin,
                     "--",
                 ])
-                .args(check.native_args),
+                .args(check.native_args()?),
         )
         .ok_or_else(|| format!("the native {} run failed", check.native_bin))?;
         let last = native.lines().next_back().unwrap_or_default();
@@ -94,18 +191,57 @@ pub fn run() -> Result {
             .map_err(|e| format!("native output is not JSON ({e}): {last}"))?;
         let expected = match &line[check.field] {
             serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => {
+                return Err(format!("native output has no {:?}: {last}", check.field))
+            }
             other => other.to_string(),
         };
-        eprintln!("xtask: native {}: {last}", check.engine);
-        let script = root().join("crates").join(&wasm_crate).join("check.mjs");
-        // check.mjs exits non-zero when the WASM digest differs from `expected`.
+        eprintln!("xtask: native {} {}: {last}", check.engine, check.workload);
+        let harness = check.harness();
+        let bindings = root()
+            .join("target/parity")
+            .join(&harness)
+            .join(format!("{}.js", harness.replace('-', "_")));
+        // parity.mjs prints one JSON line and exits non-zero unless the WASM digest is `expected`.
         cmd::run(
             cmd::new("node")
-                .arg(&script)
-                .arg(&out_dir)
-                .args(check.check_args)
+                .arg(root().join("xtask/parity.mjs"))
+                .arg(check.engine)
+                .arg(&bindings)
+                .arg(check.wasm_args())
                 .arg(&expected),
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_parameter_reaches_both_sides_once() {
+        for check in CHECKS {
+            for &(name, _) in check.params {
+                let uses = check
+                    .native_args
+                    .iter()
+                    .filter(|a| **a == format!("{{{name}}}"))
+                    .count();
+                assert_eq!(uses, 1, "{} {}: {name}", check.engine, check.workload);
+            }
+            check.native_args().expect("every {name} is a parameter");
+            let args: serde_json::Value = serde_json::from_str(&check.wasm_args()).unwrap();
+            assert_eq!(args["workload"], check.workload);
+            assert_eq!(args.as_object().unwrap().len(), check.params.len() + 1);
+        }
+    }
+
+    #[test]
+    fn flags_become_switches() {
+        let raft = &CHECKS[2];
+        let args = raft.native_args().unwrap();
+        assert!(args.contains(&"--sweep-faults".to_string()));
+        assert!(raft.wasm_args().contains(r#""sweep_faults":true"#));
+    }
 }

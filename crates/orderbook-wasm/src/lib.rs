@@ -1,27 +1,37 @@
-//! wasm-bindgen harness for the native-vs-WASM parity check: runs the orderbook's seeded flow
-//! workload inside WASM and returns its event checksum. Timing is taken on the JS side.
+//! wasm-bindgen harness for `cargo xtask parity`: runs the orderbook's seeded flow workload inside
+//! WASM and returns its event checksum, for `xtask/parity.mjs` to compare with the native
+//! `book-bench --flow`. It only forwards to `orderbook`; timing is taken on the JS side.
+
+#![forbid(unsafe_code)]
 
 use orderbook::{run_flow, FlowParams};
+use serde::Deserialize;
+use serde_json::json;
 use wasm_bindgen::prelude::*;
 
-/// Runs `ops` commands of the default flow (10k live-order target) with `seed` and returns the
-/// event checksum as 16 lowercase hex digits (a `u64` does not fit a JS number exactly).
-#[wasm_bindgen]
-pub fn flow_checksum(seed: u64, ops: u32) -> String {
-    format!(
-        "{:016x}",
-        run_flow(seed, FlowParams::default(), u64::from(ops)).checksum
-    )
+/// The workloads, named by `workload` in the arguments; fields are the workload's parameters.
+#[derive(Deserialize)]
+#[serde(tag = "workload", rename_all = "snake_case", deny_unknown_fields)]
+enum Args {
+    /// `book-bench --flow OPS --seed SEED`: the default flow (10k live-order target).
+    Flow { seed: u64, ops: u64 },
 }
 
-/// Same run, digest as a JSON object string: seed, ops, checksum, events, live_orders.
+/// Runs the workload `args_json` names and returns `{"digest": "<16 hex digits>", "work": {..}}`,
+/// or `{"error": ".."}` for arguments it does not understand.
 #[wasm_bindgen]
-pub fn flow_digest_json(seed: u64, ops: u32) -> String {
-    let d = run_flow(seed, FlowParams::default(), u64::from(ops));
-    format!(
-        "{{\"seed\":{},\"ops\":{},\"checksum\":\"{:016x}\",\"events\":{},\"live_orders\":{}}}",
-        d.seed, d.ops, d.checksum, d.events, d.live_orders
-    )
+pub fn digest(args_json: &str) -> String {
+    let out = match serde_json::from_str(args_json) {
+        Ok(Args::Flow { seed, ops }) => {
+            let d = run_flow(seed, FlowParams::default(), ops);
+            json!({
+                "digest": format!("{:016x}", d.checksum),
+                "work": { "seed": d.seed, "ops": d.ops, "events": d.events, "live_orders": d.live_orders },
+            })
+        }
+        Err(e) => json!({ "error": e.to_string() }),
+    };
+    out.to_string()
 }
 
 #[cfg(test)]
@@ -29,16 +39,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn digest_agrees_with_checksum_and_the_engine() {
-        let c = flow_checksum(7, 5_000);
-        assert_eq!(c.len(), 16);
-        assert!(flow_digest_json(7, 5_000).contains(&c));
-        assert_eq!(
-            c,
-            format!(
-                "{:016x}",
-                run_flow(7, FlowParams::default(), 5_000).checksum
-            )
-        );
+    fn forwards_the_flow_checksum() {
+        let out: serde_json::Value =
+            serde_json::from_str(&digest(r#"{"workload":"flow","seed":7,"ops":5000}"#)).unwrap();
+        let d = run_flow(7, FlowParams::default(), 5_000);
+        assert_eq!(out["digest"], format!("{:016x}", d.checksum));
+        assert_eq!(out["work"]["events"], d.events);
+        assert!(digest(r#"{"workload":"flow","seed":7}"#).contains("error"));
     }
 }

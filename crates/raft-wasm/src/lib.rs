@@ -1,68 +1,105 @@
-//! WASM harness for the raft engine: runs the fixed workloads and returns the trace digest
-//! (and sweep counters) so `check.mjs` under node can compare them with the native binaries.
-//! Timing is done on the JS side; this crate has no JS imports.
+//! wasm-bindgen harness for `cargo xtask parity`: runs the raft simulator's workloads inside WASM
+//! and returns what the native binaries print for the same parameters, for `xtask/parity.mjs` to
+//! compare. It only forwards to `raft`; timing is taken on the JS side, and it has no JS imports.
+
+#![forbid(unsafe_code)]
 
 use raft::sweep::{random_schedule, sweep_range, SWEEP_SNAPSHOT_EVERY_ENTRIES};
 use raft::{run_traced, FaultSchedule, SimConfig};
+use serde::Deserialize;
+use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
-/// Same as `raft-sim --seed S --nodes N --ticks T [--sweep-faults] --digest`: a JSON object
-/// with the FNV-1a 64 digest of the full trace output (`--sweep-faults` also sets the sweep's
-/// snapshot interval).
-#[wasm_bindgen]
-pub fn trace_digest(seed: u32, nodes: u32, ticks: u32, sweep_faults: bool) -> String {
-    let cfg = SimConfig {
-        seed: seed as u64,
-        nodes: nodes as usize,
-        ticks: ticks as u64,
-        snapshot_every_entries: if sweep_faults {
-            SWEEP_SNAPSHOT_EVERY_ENTRIES
-        } else {
-            0
-        },
-        ..SimConfig::default()
-    };
-    let schedule = if sweep_faults {
-        random_schedule(seed as u64, nodes as usize, ticks as u64)
-    } else {
-        FaultSchedule::default()
-    };
-    match run_traced(cfg, schedule, |_| {}) {
-        Ok(d) => format!(
-            "{{\"digest\":\"{:016x}\",\"lines\":{},\"deliveries\":{}}}",
-            d.digest, d.lines, d.deliveries
-        ),
-        Err(e) => format!("{{\"error\":{:?}}}", e.to_string()),
-    }
+/// The workloads, named by `workload` in the arguments; fields are the workload's parameters.
+#[derive(Deserialize)]
+#[serde(tag = "workload", rename_all = "snake_case", deny_unknown_fields)]
+enum Args {
+    /// `raft-sim --seed S --nodes N --ticks T [--sweep-faults] --digest`: the FNV-1a 64 digest
+    /// of the full trace output (`sweep_faults` also sets the sweep's snapshot interval).
+    Trace {
+        seed: u64,
+        nodes: usize,
+        ticks: u64,
+        sweep_faults: bool,
+    },
+    /// `raft-sweep --seeds SEEDS --first-seed FIRST_SEED --nodes N --ticks T`: the digest is the
+    /// sweep's total deliveries, which every seed's run contributes to.
+    Sweep {
+        first_seed: u64,
+        seeds: u64,
+        nodes: usize,
+        ticks: u64,
+    },
 }
 
-/// Same work as `raft-sweep --seeds COUNT --first-seed FIRST --nodes N --ticks T --threads 1`:
-/// returns seeds, violations and deliveries as JSON.
+fn run(args: Args) -> Result<Value, raft::RaftError> {
+    Ok(match args {
+        Args::Trace {
+            seed,
+            nodes,
+            ticks,
+            sweep_faults,
+        } => {
+            let cfg = SimConfig {
+                seed,
+                nodes,
+                ticks,
+                snapshot_every_entries: if sweep_faults {
+                    SWEEP_SNAPSHOT_EVERY_ENTRIES
+                } else {
+                    0
+                },
+                ..SimConfig::default()
+            };
+            let schedule = if sweep_faults {
+                random_schedule(seed, nodes, ticks)
+            } else {
+                FaultSchedule::default()
+            };
+            let d = run_traced(cfg, schedule, |_| {})?;
+            json!({
+                "digest": format!("{:016x}", d.digest),
+                "work": { "lines": d.lines, "deliveries": d.deliveries },
+            })
+        }
+        Args::Sweep {
+            first_seed,
+            seeds,
+            nodes,
+            ticks,
+        } => {
+            let t = sweep_range(first_seed, seeds, nodes, ticks, None, |_| {})?;
+            json!({
+                "digest": t.deliveries.to_string(),
+                "work": { "seeds": t.seeds, "violations": t.violations, "deliveries": t.deliveries },
+            })
+        }
+    })
+}
+
+/// Runs the workload `args_json` names and returns `{"digest": "..", "work": {..}}`, or
+/// `{"error": ".."}`.
 #[wasm_bindgen]
-pub fn sweep(first_seed: u32, count: u32, nodes: u32, ticks: u32) -> String {
-    match sweep_range(
-        first_seed as u64,
-        count as u64,
-        nodes as usize,
-        ticks as u64,
-        None,
-        |_| {},
-    ) {
-        Ok(t) => format!(
-            "{{\"seeds\":{},\"violations\":{},\"deliveries\":{}}}",
-            t.seeds, t.violations, t.deliveries
-        ),
-        Err(e) => format!("{{\"error\":{:?}}}", e.to_string()),
-    }
+pub fn digest(args_json: &str) -> String {
+    let out = match serde_json::from_str(args_json) {
+        Ok(args) => run(args).unwrap_or_else(|e| json!({ "error": e.to_string() })),
+        Err(e) => json!({ "error": e.to_string() }),
+    };
+    out.to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn call(args: &str) -> Value {
+        serde_json::from_str(&digest(args)).unwrap()
+    }
+
     #[test]
-    fn digest_matches_the_library_directly() {
-        let out = trace_digest(42, 5, 300, true);
+    fn forwards_to_the_library() {
+        let out =
+            call(r#"{"workload":"trace","seed":42,"nodes":5,"ticks":300,"sweep_faults":true}"#);
         let cfg = SimConfig {
             seed: 42,
             nodes: 5,
@@ -71,8 +108,11 @@ mod tests {
             ..SimConfig::default()
         };
         let d = run_traced(cfg, random_schedule(42, 5, 300), |_| {}).unwrap();
-        assert!(out.contains(&format!("{:016x}", d.digest)));
-        assert!(sweep(0, 2, 3, 200).contains("\"violations\":0"));
-        assert!(trace_digest(1, 0, 10, false).contains("error"));
+        assert_eq!(out["digest"], format!("{:016x}", d.digest));
+        let out = call(r#"{"workload":"sweep","first_seed":0,"seeds":2,"nodes":3,"ticks":200}"#);
+        assert_eq!(out["work"]["violations"], 0);
+        let out =
+            call(r#"{"workload":"trace","seed":1,"nodes":0,"ticks":10,"sweep_faults":false}"#);
+        assert!(out["error"].is_string());
     }
 }
