@@ -5,7 +5,7 @@ use raft::experiments::{
     commit_latency, minority_partition_availability, throughput_by_cluster_size,
 };
 use raft::sim::{ClusterView, CutLink, Endpoint, InFlightView};
-use raft::sweep::{random_schedule, run_seed, sweep_range, SWEEP_SNAPSHOT_EVERY_ENTRIES};
+use raft::sweep::{random_schedule, run_seed, sweep_config, sweep_range};
 use raft::{
     run_traced, Command, FaultAction, FaultEvent, FaultSchedule, InjectedBug, LatencySpec, Role,
     SimConfig, Simulation, ViolationKind,
@@ -28,13 +28,7 @@ fn digest(cfg: SimConfig, schedule: FaultSchedule) -> (u64, Vec<String>) {
 /// keep behaviour must keep it.
 #[test]
 fn the_reference_run_keeps_its_digest() {
-    let cfg = SimConfig {
-        seed: 42,
-        nodes: 5,
-        ticks: 2000,
-        snapshot_every_entries: SWEEP_SNAPSHOT_EVERY_ENTRIES,
-        ..SimConfig::default()
-    };
+    let cfg = sweep_config(42, 5, 2000, None);
     let d = run_traced(cfg, random_schedule(42, 5, 2000), |_| {}).unwrap();
     assert_eq!(
         (d.digest, d.lines, d.deliveries),

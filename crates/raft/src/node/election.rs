@@ -76,21 +76,13 @@ impl Node {
     pub(super) fn step_candidate(&mut self, m: Message) {
         match m.body {
             Body::PreVoteResp { granted } if self.role == Role::PreCandidate => {
-                self.record_vote(m.from, granted);
-                if self.granted() >= self.quorum() {
+                if self.count_vote(m.from, granted) {
                     self.start_election();
-                } else if self.rejected() >= self.quorum() {
-                    let t = self.term;
-                    self.become_follower(t, None);
                 }
             }
             Body::VoteResp { granted } if self.role == Role::Candidate => {
-                self.record_vote(m.from, granted);
-                if self.granted() >= self.quorum() {
+                if self.count_vote(m.from, granted) {
                     self.become_leader();
-                } else if self.rejected() >= self.quorum() {
-                    let t = self.term;
-                    self.become_follower(t, None);
                 }
             }
             // Someone else won this term: follow it.
@@ -133,12 +125,22 @@ impl Node {
         }
     }
 
-    fn record_vote(&mut self, from: NodeId, granted: bool) {
+    /// Counts one answer to the current ballot: true when it is won; a ballot a quorum
+    /// refused makes this node a follower again.
+    fn count_vote(&mut self, from: NodeId, granted: bool) -> bool {
         if granted {
             self.votes_granted |= 1 << from;
         } else {
             self.votes_rejected |= 1 << from;
         }
+        if self.granted() >= self.quorum() {
+            return true;
+        }
+        if self.rejected() >= self.quorum() {
+            let t = self.term;
+            self.become_follower(t, None);
+        }
+        false
     }
 
     pub(super) fn granted(&self) -> u32 {

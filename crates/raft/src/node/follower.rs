@@ -77,7 +77,6 @@ impl Node {
         leader_commit: u64,
         entries: &[Entry],
     ) {
-        let t = self.term;
         if prev_index < self.log.offset() {
             // Compacted entries are committed and so match the leader's: report the commit
             // index as matched and let the leader continue from there.
@@ -130,30 +129,25 @@ impl Node {
                     .log
                     .first_index_of_term_run(prev_index)
                     .max(self.commit + 1);
-                self.send(
-                    from,
-                    Body::AppendResp {
-                        success: false,
-                        index: prev_index,
-                        hint_index,
-                        hint_term: conflict_term,
-                    },
-                    t,
-                );
+                self.reject_append(from, prev_index, hint_index, conflict_term);
             }
             None => {
                 let hint_index = self.log.last_index() + 1;
-                self.send(
-                    from,
-                    Body::AppendResp {
-                        success: false,
-                        index: prev_index,
-                        hint_index,
-                        hint_term: 0,
-                    },
-                    t,
-                );
+                self.reject_append(from, prev_index, hint_index, 0);
             }
         }
+    }
+
+    /// Refuses an append at `prev_index` with the fast back-off hint: the first index of the
+    /// conflicting term (`hint_term`), or our `last_index + 1` with `hint_term == 0`.
+    fn reject_append(&mut self, to: NodeId, prev_index: u64, hint_index: u64, hint_term: u64) {
+        let body = Body::AppendResp {
+            success: false,
+            index: prev_index,
+            hint_index,
+            hint_term,
+        };
+        let t = self.term;
+        self.send(to, body, t);
     }
 }
