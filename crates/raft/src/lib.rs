@@ -15,6 +15,8 @@
 //! - [`checker`] and [`linearizability`]: online safety invariants and the history checker.
 //! - [`sweep`] and [`experiments`]: chaos sweeps and case-study figures.
 
+#![forbid(unsafe_code)]
+
 pub mod checker;
 pub mod error;
 pub mod experiments;
