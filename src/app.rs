@@ -7,7 +7,7 @@ use crate::{
     pages::{
         case_studies::{CaseStudies, CaseStudyRoute},
         home::Home,
-        lab::OrderbookLab,
+        lab::{LabIndex, LabRoute},
         not_found::NotFound,
         project::ProjectRoute,
         work::Work,
@@ -35,7 +35,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/case-studies/:slug") view=CaseStudyRoute/>
                     <Route path=path!("/writing") view=Writing/>
                     <Route path=path!("/writing/:slug") view=PostRoute/>
-                    <Route path=path!("/lab/orderbook") view=OrderbookLab/>
+                    <Route path=path!("/lab") view=LabIndex/>
+                    <Route path=path!("/lab/:slug") view=LabRoute/>
                 </Routes>
             </main>
             <Footer/>
@@ -72,7 +73,8 @@ mod tests {
         "/case-studies/:slug",
         "/writing",
         "/writing/:slug",
-        "/lab/orderbook",
+        "/lab",
+        "/lab/:slug",
     ];
 
     fn routed(path: &str) -> bool {

@@ -1,4 +1,5 @@
-//! The site's content, checked and embedded by `build.rs`, decoded once on first use.
+//! The site's content, checked and embedded by `build.rs`, decoded once on first use: the whole
+//! site for the `site` module, and one lab's bundle for that lab's module.
 
 pub use site_content as schema;
 
@@ -9,13 +10,34 @@ use std::sync::OnceLock;
 /// crate was compiled, so it always decodes (a test checks it).
 pub fn site() -> &'static Site {
     static SITE: OnceLock<Site> = OnceLock::new();
-    SITE.get_or_init(|| {
-        postcard::from_bytes(embedded()).expect("content embedded by build.rs decodes")
-    })
+    SITE.get_or_init(|| decode(embedded()))
 }
 
 fn embedded() -> &'static [u8] {
     include_bytes!(concat!(env!("OUT_DIR"), "/site.postcard"))
+}
+
+/// Decodes content that `build.rs` encoded from the same types (a lab's bundle, the site).
+pub fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
+    postcard::from_bytes(bytes).expect("content embedded by build.rs decodes")
+}
+
+/// The bundle of the lab `$slug` (`lab-<slug>.postcard`, written by `build.rs`), decoded once.
+/// Only the lab's own module refers to it, so no other module embeds it.
+#[macro_export]
+macro_rules! lab_bundle {
+    ($slug:literal) => {{
+        static BUNDLE: ::std::sync::OnceLock<$crate::content::schema::LabBundle> =
+            ::std::sync::OnceLock::new();
+        BUNDLE.get_or_init(|| {
+            $crate::content::decode(include_bytes!(concat!(
+                env!("OUT_DIR"),
+                "/lab-",
+                $slug,
+                ".postcard"
+            )))
+        })
+    }};
 }
 
 #[cfg(test)]
@@ -45,5 +67,18 @@ mod tests {
         assert_eq!(site.page("/work/"), site.page("/work"));
         assert!(site.page("/").is_some());
         assert!(site.page("/nowhere").is_none());
+    }
+
+    /// Every lab in the content has its own module in index.html (a Trunk bin `lab-<slug>`) and
+    /// a bundle that decodes to the same words the site holds.
+    #[test]
+    fn every_lab_has_its_own_module_and_bundle() {
+        let index = include_str!("../../index.html");
+        for lab in &site().labs {
+            let bin = format!("data-bin=\"lab-{}\"", lab.slug);
+            assert!(index.contains(&bin), "index.html has no {bin}");
+        }
+        let orderbook = crate::lab_bundle!("orderbook");
+        assert_eq!(Some(&orderbook.lab), site().lab("orderbook"));
     }
 }

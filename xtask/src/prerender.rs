@@ -79,13 +79,18 @@ fn site_feed(site: &site_content::Site, public_url: &str) -> Result<String> {
 /// Each engine source file a lab links to, highlighted at build time on a static page of its own
 /// (with both themes' colours inline), so the lab's WASM never carries it.
 fn write_sources(site: &site_content::Site, dist: &Path) -> Result {
-    if site.sources.is_empty() {
+    let sources: Vec<_> = site
+        .labs
+        .iter()
+        .flat_map(|lab| lab.sources.iter().map(move |source| (lab, source)))
+        .collect();
+    if sources.is_empty() {
         return Ok(());
     }
     let css = content_build::highlight::theme_css().map_err(|e| e.to_string())?;
     let dir = dist.join("source");
     fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for source in &site.sources {
+    for (lab, source) in sources {
         let path = crate::cmd::root().join(&source.file);
         let code = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let html =
@@ -100,7 +105,7 @@ fn write_sources(site: &site_content::Site, dist: &Path) -> Result {
              document.documentElement.setAttribute(\"data-theme\",t)}})()</script>\n\
              <style>{SOURCE_PAGE_CSS}\n{css}</style>\n</head>\n<body>\n<main>\n\
              <p><a href=\"../{lab}\">← Back to the lab</a></p>\n<h1>{file}</h1>\n{html}</main>\n</body>\n</html>\n",
-            lab = escape_html(source.lab.trim_start_matches('/')),
+            lab = escape_html(lab.path().trim_start_matches('/')),
             file = escape_html(&source.file),
         );
         write(&dir.join(format!("{}.html", source.slug)), &page)?;

@@ -3,7 +3,7 @@
 //! The site's `build.rs` embeds the result; xtask uses it to prerender every route.
 
 use crate::{highlight, markdown, ContentError};
-use site_content::{Figure, Post, Provenance, Site};
+use site_content::{Figure, LabBundle, LabKitWords, LabLive, Post, Provenance, Site};
 use std::{
     fs,
     path::{Path, PathBuf},
@@ -37,6 +37,30 @@ pub fn assemble(root: &Path) -> Result<Site, ContentError> {
     }
 }
 
+/// The bundle each lab's own module embeds: its page's content, the kit's words
+/// (`root/content/labs/kit.toml`), and its live part from `root/content/labs/<slug>.toml` with
+/// the benchmark's native figures filled in.
+pub fn lab_bundles(root: &Path, site: &Site) -> Result<Vec<LabBundle>, ContentError> {
+    let content = root.join("content");
+    let measurements = content.join("measurements");
+    let kit: LabKitWords = parse_toml(&content.join("labs").join("kit.toml"))?;
+    site.labs
+        .iter()
+        .map(|lab| {
+            let mut live: LabLive =
+                parse_toml(&content.join("labs").join(format!("{}.toml", lab.slug)))?;
+            if let Some(bench) = &mut live.bench {
+                fill_figures(&mut bench.native, &measurements)?;
+            }
+            Ok(LabBundle {
+                kit: kit.clone(),
+                lab: lab.clone(),
+                live,
+            })
+        })
+        .collect()
+}
+
 /// Fills each figure's value and provenance from `dir/<engine>.json`, the record `cargo xtask
 /// bench` writes. A figure whose record, run or field is missing fails the build: the site never
 /// shows a number no benchmark produced.
@@ -65,23 +89,26 @@ fn fill_figures(figures: &mut [Figure], dir: &Path) -> Result<(), ContentError> 
                 })
             })
             .ok_or_else(|| missing(format!("{origin} has no run of {:?}", figure.run)))?;
-        let value = lookup(run, &figure.field)
-            .and_then(serde_json::Value::as_f64)
-            .ok_or_else(|| missing(format!("{origin}: no number at {:?}", figure.field)))?;
-        figure.value = format_number(value / figure.divide_by.unwrap_or(1.0));
+        figure.value = match lookup(run, &figure.field) {
+            Some(serde_json::Value::Number(n)) => n
+                .as_f64()
+                .map(|v| format_number(v / figure.divide_by.unwrap_or(1.0))),
+            Some(serde_json::Value::String(text)) if figure.divide_by.is_none() => {
+                Some(text.clone())
+            }
+            _ => None,
+        }
+        .ok_or_else(|| missing(format!("{origin}: no number or text at {:?}", figure.field)))?;
         let machine = &record["machine"];
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
         figure.provenance = Some(Provenance {
-            command: run["command"].as_str().unwrap_or_default().to_string(),
-            measured_at: record["measured_at"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            cpu: machine["cpu"].as_str().unwrap_or_default().to_string(),
+            command: text(&run["command"]),
+            measured_at: text(&record["measured_at"]),
+            cpu: text(&machine["cpu"]),
             logical_cores: machine["logical_cores"].as_u64().map_or(0, |n| n as u32),
-            load_average: machine["load_average_1m_at_start"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
+            load_average: text(&machine["load_average_1m_at_start"]),
+            os: text(&machine["os"]),
+            rustc: text(&machine["rustc"]),
         });
     }
     Ok(())
@@ -284,5 +311,13 @@ mod tests {
             .case_studies
             .iter()
             .all(|c| c.diagram_svg.starts_with("<svg")));
+        let bundles = lab_bundles(&root, &site).expect("lab bundles assemble");
+        assert_eq!(bundles.len(), site.labs.len());
+        for bundle in &bundles {
+            let native = bundle.live.bench.iter().flat_map(|b| &b.native);
+            assert!(native
+                .clone()
+                .all(|f| !f.value.is_empty() && f.provenance.is_some()));
+        }
     }
 }

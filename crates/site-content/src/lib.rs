@@ -29,21 +29,19 @@ pub struct Site {
     pub posts: Vec<Post>,
     pub pages: Vec<PageMeta>,
     pub not_found: NotFound,
-    /// The words of the order book lab (`/lab/orderbook`).
+    /// The lab index (`/lab`) and the frame of every lab page.
+    pub lab_index: LabIndex,
+    /// The live labs, one route `/lab/<slug>` each. A lab is listed only once it is built.
     #[serde(default)]
-    pub orderbook_lab: Option<OrderbookLab>,
-    /// Engine source files a lab links to, each written highlighted to `dist/source/<slug>.html`.
-    #[serde(default)]
-    pub sources: Vec<SourceFile>,
+    pub labs: Vec<LabContent>,
 }
 
-/// A source file shown highlighted on its own static page, built at build time.
+/// A source file a lab runs, shown highlighted on its own static page
+/// (`dist/source/<slug>.html`), built at build time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceFile {
     pub slug: String,
-    /// The route of the lab that runs this code.
-    pub lab: String,
     pub label: String,
     /// Path from the repository root.
     pub file: String,
@@ -157,29 +155,362 @@ pub struct ProjectLab {
     pub label: String,
 }
 
-/// The order book lab: prose that reads without interaction, and the preset scenarios.
+/// `/lab` (every lab, one line each) and the site's frame around a lab's live part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct OrderbookLab {
+pub struct LabIndex {
+    pub label: String,
+    pub heading: String,
+    pub lede: String,
+    /// Before the engine crate a lab runs ("Runs").
+    pub runs_label: String,
+    /// Shown in a lab page's live column until the lab's module has loaded.
+    pub loading: String,
+    pub load_failed: String,
+}
+
+/// Words of the lab kit's shared parts inside a lab's module (status strip, player, share
+/// button, files, worker), from `content/labs/kit.toml`: every lab's bundle carries them and the
+/// site's module does not. Templates name their values in braces, e.g. `{error}`; [`fill`] puts
+/// them in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabKitWords {
+    /// The accessible name of the status strip.
+    pub status_label: String,
+    pub play: String,
+    pub pause: String,
+    pub speed: String,
+    /// Throughput while paused, and before the first measurement.
+    pub paused: String,
+    pub measuring: String,
+    pub invariants: String,
+    pub invariants_hold: String,
+    pub share: String,
+    pub share_link_label: String,
+    pub share_placeholder: String,
+    pub share_copied: String,
+    /// `{error}`: why the address could not be replayed.
+    pub link_error: String,
+    /// `{limit}`: the most characters a lab's address may carry.
+    pub link_too_long: String,
+    pub file_open: String,
+    pub file_download_failed: String,
+    /// `{name}`, `{size}`, `{limit}`: a file over the lab's size bound.
+    pub file_too_large: String,
+    /// `{name}`: a file the browser could not read as text.
+    pub file_unreadable: String,
+    pub worker_failed: String,
+    pub worker_cancelled: String,
+}
+
+/// A live lab (`/lab/<slug>`): the page's words, its prose that reads without interaction and the
+/// source it runs. The words of its live part are its [`LabLive`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabContent {
+    pub slug: String,
+    /// The page title before " — <name>", e.g. "Order book lab".
+    pub title: String,
+    pub description: String,
+    /// Its line on the lab index: what it lets a visitor do.
+    pub summary: String,
+    /// The engine crate it runs, e.g. `crates/orderbook`.
+    pub runs: String,
     pub label: String,
     pub heading: String,
     pub lede: String,
     pub prose: Vec<ProseSection>,
-    pub presets: Vec<LabPreset>,
-    /// Over the step-through panel: how stepping works.
-    pub step_note: String,
-    /// Over the flow controls: what the synthetic flow is.
-    pub flow_note: String,
-    /// Over the import/export panel.
-    pub io_note: String,
     /// Over the links to the engine source the lab runs.
     pub source_heading: String,
-    pub bench_heading: String,
-    pub bench_lede: String,
+    pub sources: Vec<SourceFile>,
+}
+
+/// The words of a lab's live part (`content/labs/<slug>.toml`): presets, the benchmark, and the
+/// lab's own words. Only the lab's module carries them, so the site's module neither embeds nor
+/// decodes them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabLive {
+    #[serde(default)]
+    pub presets: Vec<LabPreset>,
+    #[serde(default)]
+    pub bench: Option<LabBench>,
+    pub words: LabWords,
+}
+
+/// What one lab's own WebAssembly module embeds: its page's content, its live part and the
+/// kit's words, not the whole site's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabBundle {
+    pub kit: LabKitWords,
+    pub lab: LabContent,
+    pub live: LabLive,
+}
+
+/// An in-browser benchmark beside the native figures of the same work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabBench {
+    pub heading: String,
+    pub lede: String,
     /// Why batches are timed rather than single operations.
-    pub bench_timing_note: String,
-    /// Over the embedded native figures.
+    pub timing_note: String,
+    pub browser_heading: String,
+    pub native_heading: String,
+    /// Over the native figures.
     pub native_note: String,
+    /// The native figures, filled by the build from `content/measurements/`.
+    #[serde(default)]
+    pub native: Vec<Figure>,
+}
+
+/// The words of one lab's own live part, by lab.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabWords {
+    Orderbook(OrderbookWords),
+}
+
+/// The order book lab's own words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderbookWords {
+    /// The player's single-step button: apply one flow command.
+    pub step_one: String,
+    pub status: OrderbookStatusWords,
+    pub book: OrderbookBookWords,
+    pub tape: OrderbookTapeWords,
+    pub mine: OrderbookMineWords,
+    pub flow: OrderbookFlowWords,
+    pub form: OrderbookFormWords,
+    pub io: OrderbookIoWords,
+    pub step: OrderbookStepWords,
+    pub bench: OrderbookBenchWords,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderbookStatusWords {
+    pub seed: String,
+    pub time: String,
+    pub events: String,
+    pub live: String,
+    pub throughput: String,
+    /// `{rate}`: measured flow commands per second.
+    pub rate: String,
+}
+
+/// The book panel: ladder, depth chart and the L3 queue of a level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderbookBookWords {
+    pub heading: String,
+    /// `{depth}`: levels per side.
+    pub ladder_caption: String,
+    pub price: String,
+    pub size: String,
+    pub total: String,
+    pub orders: String,
+    pub bid: String,
+    pub ask: String,
+    pub buy: String,
+    pub sell: String,
+    pub no_bids: String,
+    pub no_asks: String,
+    /// `{spread}`, `{mid}`.
+    pub spread: String,
+    pub one_side_empty: String,
+    /// `{side}` (bid or ask), `{price}`: the title of a ladder level's button.
+    pub pick_level: String,
+    pub depth_caption: String,
+    pub depth_bids: String,
+    pub depth_asks: String,
+    /// `{levels}`, `{lo}`, `{hi}`, `{bids}`, `{asks}`: the chart's text alternative.
+    pub depth_label: String,
+    pub depth_empty: String,
+    pub queue_heading: String,
+    pub queue_pick: String,
+    /// `{side}`, `{price}`, `{n}`.
+    pub queue_head: String,
+    pub queue_empty: String,
+    /// `{more}`, `{shown}`.
+    pub queue_more: String,
+    /// `{owner}`.
+    pub queue_owner: String,
+}
+
+/// The trade tape and the event log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderbookTapeWords {
+    pub heading: String,
+    /// `{n}`: trades kept.
+    pub caption: String,
+    pub region: String,
+    pub time: String,
+    pub aggressor: String,
+    pub price: String,
+    pub qty: String,
+    pub buy: String,
+    pub sell: String,
+    pub no_trades: String,
+    pub log_heading: String,
+    /// `{n}`: events kept.
+    pub log_note: String,
+    pub log_region: String,
+}
+
+/// "My orders" and its modify editor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderbookMineWords {
+    pub heading: String,
+    /// `{max}`: orders tracked.
+    pub note: String,
+    pub region: String,
+    pub id: String,
+    pub side: String,
+    pub price: String,
+    pub qty: String,
+    pub actions: String,
+    pub buy: String,
+    pub sell: String,
+    pub empty: String,
+    pub modify: String,
+    pub cancel: String,
+    /// `{id}`: the accessible names of the row's buttons.
+    pub modify_label: String,
+    pub cancel_label: String,
+    /// `{id}`.
+    pub modify_note: String,
+    pub new_price: String,
+    pub new_qty: String,
+    pub apply: String,
+    pub close: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderbookFlowWords {
+    pub heading: String,
+    /// What the synthetic flow is.
+    pub note: String,
+    /// `{rate}`: one option of the speed control.
+    pub rate_option: String,
+    pub seed_label: String,
+    pub seed_restart: String,
+    pub seed_empty: String,
+    /// `{max}`: the largest seed.
+    pub seed_invalid: String,
+    /// `{max}`: the most explicit commands a link carries.
+    pub link_too_many: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderbookFormWords {
+    pub heading: String,
+    pub side: String,
+    pub buy: String,
+    pub sell: String,
+    pub kind: String,
+    pub kind_limit: String,
+    pub kind_market: String,
+    pub kind_ioc: String,
+    pub kind_fok: String,
+    pub kind_post: String,
+    pub price: String,
+    pub qty: String,
+    pub owner: String,
+    pub owner_hint: String,
+    pub queue: String,
+    pub submit: String,
+    /// The names of the numbers in the messages below (`{what}`).
+    pub price_name: String,
+    pub qty_name: String,
+    pub owner_name: String,
+    /// Field messages; `{what}` is the field's name, `{max}` the largest number.
+    pub enter: String,
+    pub negative: String,
+    pub fraction: String,
+    pub digits: String,
+    pub at_least_one: String,
+    pub at_most: String,
+    pub fix_fields: String,
+    /// `{max}`: the step queue's bound.
+    pub queue_full: String,
+    /// `{id}`.
+    pub queued: String,
+    /// `{id}`, `{events}`: what the engine answered.
+    pub sent: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderbookIoWords {
+    pub heading: String,
+    pub note: String,
+    pub text_label: String,
+    pub export: String,
+    pub download: String,
+    pub import: String,
+    /// `{lines}` commands in the export, `{partial}` (`partial` or nothing).
+    pub exported: String,
+    pub exported_long: String,
+    pub partial: String,
+    /// `{max}`: the most lines an import may have.
+    pub import_too_long: String,
+    /// `{n}`.
+    pub imported: String,
+    /// `{error}`.
+    pub import_failed: String,
+    /// `{name}`, `{lines}`: a file was read into the text box.
+    pub file_loaded: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderbookStepWords {
+    pub heading: String,
+    /// How stepping works.
+    pub note: String,
+    pub step: String,
+    pub run_rest: String,
+    pub queued_heading: String,
+    pub nothing_queued: String,
+    /// `{shown}`, `{total}`, `{state}`: where the step-through stands.
+    pub progress: String,
+    pub applied: String,
+    pub not_applied: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderbookBenchWords {
+    pub workload: String,
+    /// `{ops}`: one option of the workload control.
+    pub ops_option: String,
+    pub run: String,
+    pub cancel: String,
+    pub starting: String,
+    pub progress_label: String,
+    /// `{done}`, `{ops}`.
+    pub progress: String,
+    pub throughput: String,
+    /// `{batch}`.
+    pub batch: String,
+    /// `{median}`, `{min}`, `{max}`, `{ns}`.
+    pub batch_value: String,
+    pub checksum: String,
+    pub workload_label: String,
+    /// `{seed}`, `{ops}`.
+    pub workload_value: String,
+    /// `{command}`: the native command that prints the same checksum.
+    pub native_command: String,
+    /// `{error}`.
+    pub failed: String,
 }
 
 /// A heading and its paragraphs.
@@ -202,9 +533,10 @@ pub struct LabPreset {
     pub steps: String,
 }
 
-/// A measured number shown on the site, and where it came from. The content names the benchmark
-/// and the field; the build fills in the value from the record `cargo xtask bench` wrote, so no
-/// figure on the site is typed in by hand.
+/// A measured figure shown on the site, and where it came from: the one typed path from the
+/// benchmark records in `content/measurements/` to a page. The content names the benchmark and
+/// the field; the build fills in the value from the record `cargo xtask bench` wrote, so no figure
+/// on the site is typed in by hand and the browser parses no measurement JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Figure {
@@ -214,7 +546,9 @@ pub struct Figure {
     /// A word of the benchmark command that identifies the run, e.g. `book-bench`.
     pub run: String,
     /// A dotted path into that run's record, e.g. `result.ops_per_sec` (numbers index arrays).
+    /// It names a number, or a text such as a checksum (shown as recorded).
     pub field: String,
+    #[serde(default)]
     pub unit: String,
     /// The recorded number is divided by this before it is shown (e.g. 1000 for milli-ticks).
     #[serde(default)]
@@ -235,6 +569,8 @@ pub struct Provenance {
     pub cpu: String,
     pub logical_cores: u32,
     pub load_average: String,
+    pub os: String,
+    pub rustc: String,
 }
 
 /// The smart-contract snippet on the home page, highlighted at build time.
@@ -390,7 +726,17 @@ impl Site {
             let description = p.summary.as_deref().unwrap_or(&p.excerpt);
             page(format!("/writing/{}", p.slug), &p.title, description)
         }));
+        routes.extend(
+            self.labs
+                .iter()
+                .map(|l| page(l.path(), &l.title, &l.description)),
+        );
         routes
+    }
+
+    /// The lab at `/lab/<slug>`.
+    pub fn lab(&self, slug: &str) -> Option<&LabContent> {
+        self.labs.iter().find(|l| l.slug == slug)
     }
 
     /// The metadata of a known route; `path` is compared without a trailing slash.
@@ -439,6 +785,12 @@ impl Site {
         }
         let slugs = self.projects.iter().map(|p| &p.slug);
         let slugs = slugs.chain(self.case_studies.iter().map(|c| &c.slug));
+        let slugs = slugs.chain(self.labs.iter().map(|l| &l.slug));
+        let sources = self
+            .labs
+            .iter()
+            .flat_map(|l| l.sources.iter().map(|s| &s.slug));
+        let slugs = slugs.chain(sources);
         for slug in slugs.chain(self.posts.iter().map(|p| &p.slug)) {
             let url_safe = slug
                 .bytes()
@@ -466,8 +818,30 @@ impl Site {
         if self.page("/").is_none() {
             out.push("pages: the home page \"/\" is missing".to_string());
         }
+        for lab in &self.labs {
+            if lab.sources.is_empty() {
+                out.push(format!("labs.{}: a lab links the source it runs", lab.slug));
+            }
+        }
         out
     }
+}
+
+impl LabContent {
+    /// The lab's route.
+    pub fn path(&self) -> String {
+        format!("/lab/{}", self.slug)
+    }
+}
+
+/// `template` with each `{name}` replaced by its value. A name without a value stays as it is,
+/// so a mistake shows on the page instead of vanishing (and the tests look for leftover braces).
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
 }
 
 /// `/work/` and `/work` name the same page; the root stays `/`.

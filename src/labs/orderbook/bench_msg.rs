@@ -1,7 +1,9 @@
-//! The benchmark worker's protocol (JSON strings both ways) and its workload, shared by the page
-//! and the `worker` bin. The workload is `orderbook::run_flow` cut into timed batches: the same
-//! generator, default parameters and checksum as `book-bench --flow N --seed S`.
+//! The benchmark's messages (JSON both ways, in the kit's worker envelope) and its workload,
+//! shared by the page and the `lab-orderbook-worker` bin. The workload is `orderbook::run_flow`
+//! cut into timed batches: the same generator, default parameters and checksum as
+//! `book-bench --flow N --seed S`.
 
+use crate::labs::kit::worker::now_ms;
 use orderbook::{Book, EventChecksum, FlowGen, FlowParams};
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +13,8 @@ pub const BENCH_SEED: u64 = 42;
 pub const BATCH_OPS: u64 = 50_000;
 /// Workload sizes the page offers.
 pub const BENCH_OPS: &[u64] = &[1_000_000, 5_000_000];
+/// The most operations a request may ask for, whatever it says.
+pub const MAX_BENCH_OPS: u64 = 100_000_000;
 
 /// Page → worker: run this workload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,14 +28,8 @@ pub struct BenchRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
 pub enum BenchReply {
-    /// The worker has started and will now receive requests.
-    Ready,
     /// A batch finished.
-    Progress {
-        done: u64,
-        ops: u64,
-        batch_ms: f64,
-    },
+    Progress { done: u64, ops: u64, batch_ms: f64 },
     Done {
         ops: u64,
         /// `EventChecksum` as 16 hex digits (as `book-bench` prints it).
@@ -40,14 +38,9 @@ pub enum BenchReply {
         elapsed_ms: f64,
         batch_ms: Vec<f64>,
     },
-    Failed {
-        message: String,
-    },
 }
 
-/// The benchmark workload, advanced batch by batch (run by the worker bin; the page only
-/// shares the type).
-#[allow(dead_code)]
+/// The benchmark workload, advanced batch by batch.
 pub struct Workload {
     book: Book,
     gen: FlowGen,
@@ -55,7 +48,6 @@ pub struct Workload {
     done: u64,
 }
 
-#[allow(dead_code)]
 impl Workload {
     pub fn new(seed: u64) -> Self {
         Workload {
@@ -88,6 +80,34 @@ impl Workload {
     }
 }
 
+/// The worker's side: runs `req` in timed batches, replying after each with its progress.
+pub fn run(req: BenchRequest, reply: &mut dyn FnMut(BenchReply)) {
+    let batch = req.batch.clamp(1, 1_000_000);
+    let ops = req.ops.min(MAX_BENCH_OPS);
+    let mut work = Workload::new(req.seed);
+    let mut batch_ms = Vec::with_capacity((ops / batch + 1) as usize);
+    let start = now_ms();
+    while work.done() < ops {
+        let n = batch.min(ops - work.done());
+        let t = now_ms();
+        work.run(n);
+        let ms = now_ms() - t;
+        batch_ms.push(ms);
+        reply(BenchReply::Progress {
+            done: work.done(),
+            ops,
+            batch_ms: ms,
+        });
+    }
+    reply(BenchReply::Done {
+        ops,
+        checksum: work.checksum_hex(),
+        events: work.events(),
+        elapsed_ms: now_ms() - start,
+        batch_ms,
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,7 +132,5 @@ mod tests {
         };
         let text = serde_json::to_string(&r).unwrap();
         assert_eq!(serde_json::from_str::<BenchReply>(&text).unwrap(), r);
-        let ready = serde_json::to_string(&BenchReply::Ready).unwrap();
-        assert_eq!(ready, r#"{"kind":"Ready"}"#);
     }
 }

@@ -2,8 +2,8 @@
 //! per side, drawn as inline SVG step areas (bids left of the spread, asks right).
 
 use super::core::{LevelRow, Snapshot, DEPTH_CHART_LEVELS};
-use super::status::grouped;
 use super::Ctx;
+use crate::labs::kit::format::{fill, grouped};
 use leptos::prelude::*;
 
 const W: f64 = 320.0;
@@ -58,13 +58,19 @@ pub fn paths(s: &Snapshot) -> Option<(String, String, u64, u64)> {
 
 #[component]
 pub fn DepthChart(ctx: Ctx) -> impl IntoView {
+    let w = &ctx.words.own.book;
     let chart = move || {
         ctx.snap.with(|s| match paths(s) {
             Some((bids, asks, lo, hi)) => {
-                let label = format!(
-                    "Depth chart of the best {DEPTH_CHART_LEVELS} levels per side, prices {lo} to {hi}: {} bid and {} ask quantity in view.",
-                    s.depth_bids.last().map_or(0, |l| l.cum),
-                    s.depth_asks.last().map_or(0, |l| l.cum)
+                let label = fill(
+                    &w.depth_label,
+                    &[
+                        ("levels", &DEPTH_CHART_LEVELS.to_string()),
+                        ("lo", &lo.to_string()),
+                        ("hi", &hi.to_string()),
+                        ("bids", &s.depth_bids.last().map_or(0, |l| l.cum).to_string()),
+                        ("asks", &s.depth_asks.last().map_or(0, |l| l.cum).to_string()),
+                    ],
                 );
                 view! {
                     <svg class="depth-svg" viewBox=format!("0 0 {W} {H}") preserveAspectRatio="none" role="img" aria-label=label>
@@ -75,12 +81,12 @@ pub fn DepthChart(ctx: Ctx) -> impl IntoView {
                 }
                 .into_any()
             }
-            None => view! { <p class="muted">"The book is empty."</p> }.into_any(),
+            None => view! { <p class="muted">{w.depth_empty.as_str()}</p> }.into_any(),
         })
     };
     view! {
         <figure class="depth">
-            <figcaption>"Depth: cumulative size by price — " <span class="key-bid">"bids"</span> " · " <span class="key-ask">"asks"</span></figcaption>
+            <figcaption>{w.depth_caption.as_str()}<span class="key-bid">{w.depth_bids.as_str()}</span>" · "<span class="key-ask">{w.depth_asks.as_str()}</span></figcaption>
             {chart}
         </figure>
     }

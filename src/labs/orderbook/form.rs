@@ -1,6 +1,8 @@
 //! The order form: side, type, price, quantity and owner, validated as the visitor types. Only a
 //! form with no error message becomes a command; nothing typed can reach the engine unchecked.
 
+use crate::content::schema::OrderbookFormWords;
+use crate::labs::kit::format::fill;
 use orderbook::{Command, Side, Tif};
 
 /// The order types the form offers.
@@ -16,13 +18,13 @@ pub enum Kind {
 impl Kind {
     pub const ALL: [Kind; 5] = [Kind::Limit, Kind::Market, Kind::Ioc, Kind::Fok, Kind::Post];
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self, w: &OrderbookFormWords) -> &str {
         match self {
-            Kind::Limit => "Limit (GTC)",
-            Kind::Market => "Market",
-            Kind::Ioc => "Immediate or cancel",
-            Kind::Fok => "Fill or kill",
-            Kind::Post => "Post-only",
+            Kind::Limit => &w.kind_limit,
+            Kind::Market => &w.kind_market,
+            Kind::Ioc => &w.kind_ioc,
+            Kind::Fok => &w.kind_fok,
+            Kind::Post => &w.kind_post,
         }
     }
 
@@ -48,30 +50,56 @@ impl Kind {
     }
 }
 
+/// Why a typed number is not a whole, positive number of ticks or lots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumberError {
+    Empty,
+    Negative,
+    Fraction,
+    NotDigits,
+    Zero,
+    TooLarge,
+}
+
+impl NumberError {
+    /// The message for the field named `what`, in the lab's words.
+    pub fn message(self, w: &OrderbookFormWords, what: &str) -> String {
+        let template = match self {
+            NumberError::Empty => &w.enter,
+            NumberError::Negative => &w.negative,
+            NumberError::Fraction => &w.fraction,
+            NumberError::NotDigits => &w.digits,
+            NumberError::Zero => &w.at_least_one,
+            NumberError::TooLarge => &w.at_most,
+        };
+        fill(template, &[("what", what), ("max", &u64::MAX.to_string())])
+    }
+}
+
 /// A whole, positive number of ticks or lots typed by the visitor.
-pub fn parse_positive(text: &str, what: &str) -> Result<u64, String> {
+pub fn parse_positive(text: &str) -> Result<u64, NumberError> {
     let t = text.trim();
     if t.is_empty() {
-        return Err(format!("Enter a {what}."));
+        return Err(NumberError::Empty);
     }
     if t.starts_with('-') {
-        return Err(format!("The {what} cannot be negative."));
+        return Err(NumberError::Negative);
     }
     if t.contains(['.', ',', 'e', 'E']) && t.chars().any(|c| c.is_ascii_digit()) {
-        return Err(format!("The {what} must be a whole number — no fractions."));
+        return Err(NumberError::Fraction);
     }
     if !t.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("The {what} must be digits only."));
+        return Err(NumberError::NotDigits);
     }
     match t.parse::<u64>() {
-        Ok(0) => Err(format!("The {what} must be at least 1.")),
+        Ok(0) => Err(NumberError::Zero),
         Ok(v) => Ok(v),
-        Err(_) => Err(format!("The {what} must be at most {}.", u64::MAX)),
+        Err(_) => Err(NumberError::TooLarge),
     }
 }
 
 /// An optional owner id (for self-trade prevention); empty means none. Zero is a valid owner.
-pub fn parse_owner(text: &str) -> Result<Option<u64>, String> {
+pub fn parse_owner(text: &str) -> Result<Option<u64>, NumberError> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
@@ -79,18 +107,18 @@ pub fn parse_owner(text: &str) -> Result<Option<u64>, String> {
     if t == "0" || t.trim_start_matches('0').is_empty() {
         return Ok(Some(0));
     }
-    parse_positive(t, "owner").map(Some)
+    parse_positive(t).map(Some)
 }
 
 /// Field errors of the form, `None` where the field is fine.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FormErrors {
-    pub price: Option<String>,
-    pub qty: Option<String>,
-    pub owner: Option<String>,
+    pub price: Option<NumberError>,
+    pub qty: Option<NumberError>,
+    pub owner: Option<NumberError>,
 }
 
-/// The command the form describes for order `id`, or the message of each bad field.
+/// The command the form describes for order `id`, or the error of each bad field.
 pub fn build(
     id: u64,
     side: Side,
@@ -100,11 +128,11 @@ pub fn build(
     owner: &str,
 ) -> Result<Command, FormErrors> {
     let p = if kind.has_price() {
-        parse_positive(price, "price").map(Some)
+        parse_positive(price).map(Some)
     } else {
         Ok(None)
     };
-    let q = parse_positive(qty, "quantity");
+    let q = parse_positive(qty);
     let o = parse_owner(owner);
     match (p, q, o) {
         (Ok(price), Ok(qty), Ok(owner)) => Ok(match (kind, price) {
@@ -139,36 +167,35 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use NumberError::*;
 
     #[test]
     fn numbers_must_be_whole_positive_and_fit_u64() {
-        assert_eq!(parse_positive(" 42 ", "price"), Ok(42));
-        assert!(parse_positive("", "price").unwrap_err().contains("Enter"));
-        assert!(parse_positive("-3", "price")
-            .unwrap_err()
-            .contains("negative"));
-        assert!(parse_positive("1.5", "price")
-            .unwrap_err()
-            .contains("whole"));
-        assert!(parse_positive("1e3", "price")
-            .unwrap_err()
-            .contains("whole"));
-        assert!(parse_positive("NaN", "price")
-            .unwrap_err()
-            .contains("digits"));
-        assert!(parse_positive("0", "price")
-            .unwrap_err()
-            .contains("at least"));
-        assert!(parse_positive("18446744073709551616", "price")
-            .unwrap_err()
-            .contains("at most"));
-        assert_eq!(
-            parse_positive("18446744073709551615", "price"),
-            Ok(u64::MAX)
-        );
+        assert_eq!(parse_positive(" 42 "), Ok(42));
+        assert_eq!(parse_positive(""), Err(Empty));
+        assert_eq!(parse_positive("-3"), Err(Negative));
+        assert_eq!(parse_positive("1.5"), Err(Fraction));
+        assert_eq!(parse_positive("1e3"), Err(Fraction));
+        assert_eq!(parse_positive("NaN"), Err(NotDigits));
+        assert_eq!(parse_positive("0"), Err(Zero));
+        assert_eq!(parse_positive("18446744073709551616"), Err(TooLarge));
+        assert_eq!(parse_positive("18446744073709551615"), Ok(u64::MAX));
         assert_eq!(parse_owner(""), Ok(None));
         assert_eq!(parse_owner("0"), Ok(Some(0)));
         assert!(parse_owner("x").is_err());
+    }
+
+    #[test]
+    fn every_error_has_a_message_with_its_values() {
+        let crate::content::schema::LabWords::Orderbook(words) =
+            &crate::labs::orderbook::bundle().live.words;
+        for e in [Empty, Negative, Fraction, NotDigits, Zero, TooLarge] {
+            let m = e.message(&words.form, "price");
+            assert!(m.contains("price") && !m.contains('{'), "{e:?}: {m}");
+        }
+        assert!(TooLarge
+            .message(&words.form, "price")
+            .contains(&u64::MAX.to_string()));
     }
 
     #[test]
@@ -201,8 +228,9 @@ mod tests {
 pub use view::OrderForm;
 
 mod view {
-    use super::{build, Kind};
-    use crate::labs::orderbook::{Ctx, MAX_PENDING};
+    use super::{build, Kind, NumberError};
+    use crate::labs::kit::format::fill;
+    use crate::labs::orderbook::{core::MANUAL_ID_BASE, Ctx, MAX_PENDING};
     use leptos::prelude::*;
     use orderbook::{protocol::write_event, Command, Side};
 
@@ -240,6 +268,7 @@ mod view {
 
     #[component]
     pub fn OrderForm(ctx: Ctx) -> impl IntoView {
+        let w = &ctx.words.own.form;
         let side = RwSignal::new(Side::Buy);
         let kind = RwSignal::new(Kind::Limit);
         let qty = RwSignal::new("5".to_string());
@@ -261,25 +290,26 @@ mod view {
             .err()
             .unwrap_or_default()
         });
-        let shown = move |text: RwSignal<String>, err: Option<String>| {
+        let shown = move |text: RwSignal<String>, err: Option<NumberError>, what: &str| {
             err.filter(|_| submitted.get() || !text.get().trim().is_empty())
+                .map(|e| e.message(w, what))
         };
         let price_err = Signal::derive(move || {
             if kind.get().has_price() {
-                shown(price, checked.get().price)
+                shown(price, checked.get().price, &w.price_name)
             } else {
                 None
             }
         });
-        let qty_err = Signal::derive(move || shown(qty, checked.get().qty));
-        let owner_err = Signal::derive(move || shown(owner, checked.get().owner));
+        let qty_err = Signal::derive(move || shown(qty, checked.get().qty, &w.qty_name));
+        let owner_err = Signal::derive(move || shown(owner, checked.get().owner, &w.owner_name));
 
         let submit = move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let pending_max = ctx.pending.with_untracked(|p| {
                 p.iter()
                     .map(|c| c.id())
-                    .filter(|&id| id >= crate::labs::orderbook::core::MANUAL_ID_BASE)
+                    .filter(|&id| id >= MANUAL_ID_BASE)
                     .max()
                     .map_or(0, |id| id.saturating_add(1))
             });
@@ -299,26 +329,26 @@ mod view {
                 Ok(cmd) => cmd,
                 Err(_) => {
                     submitted.set(true);
-                    result.set(Some("Fix the marked fields — nothing was sent.".into()));
+                    result.set(Some(w.fix_fields.clone()));
                     return;
                 }
             };
             submitted.set(false);
+            let id = id.to_string();
             if queue.get_untracked() {
                 let full = ctx.pending.with_untracked(|p| p.len() >= MAX_PENDING);
                 if full {
-                    result.set(Some(format!(
-                        "The step queue is full ({MAX_PENDING} commands)."
-                    )));
+                    let max = MAX_PENDING.to_string();
+                    result.set(Some(fill(&w.queue_full, &[("max", &max)])));
                 } else {
                     ctx.pending.update(|p| p.push_back(cmd));
-                    result.set(Some(format!("Order {id} queued for step mode.")));
+                    result.set(Some(fill(&w.queued, &[("id", &id)])));
                 }
                 return;
             }
-            ctx.playing.set(false);
+            ctx.player.pause();
             ctx.apply(cmd);
-            let lines = ctx.snap.with_untracked(|s| {
+            let events = ctx.snap.with_untracked(|s| {
                 let mut lines: Vec<String> = s
                     .log
                     .iter()
@@ -332,12 +362,12 @@ mod view {
                 lines.reverse();
                 lines.join(" · ")
             });
-            result.set(Some(format!("Order {id}: {lines}")));
+            result.set(Some(fill(&w.sent, &[("id", &id), ("events", &events)])));
         };
 
         let kinds = Kind::ALL
             .into_iter()
-            .map(|k| view! { <option value=k.key() selected=move || kind.get() == k>{k.label()}</option> })
+            .map(|k| view! { <option value=k.key() selected=move || kind.get() == k>{k.label(w)}</option> })
             .collect_view();
         let side_radio = move |s: Side, label: &'static str, key: &'static str| {
             view! {
@@ -351,28 +381,28 @@ mod view {
         };
         view! {
             <section class="lab-panel" aria-labelledby="lab-form-title">
-                <h2 id="lab-form-title" class="panel-title">"Place an order"</h2>
+                <h2 id="lab-form-title" class="panel-title">{w.heading.as_str()}</h2>
                 <form class="order-form" on:submit=submit novalidate>
                     <fieldset class="segmented">
-                        <legend>"Side"</legend>
-                        {side_radio(Side::Buy, "Buy", "buy")}
-                        {side_radio(Side::Sell, "Sell", "sell")}
+                        <legend>{w.side.as_str()}</legend>
+                        {side_radio(Side::Buy, w.buy.as_str(), "buy")}
+                        {side_radio(Side::Sell, w.sell.as_str(), "sell")}
                     </fieldset>
                     <div class="field">
-                        <label for="lab-kind">"Type"</label>
+                        <label for="lab-kind">{w.kind.as_str()}</label>
                         <select id="lab-kind" on:change=move |ev| kind.set(Kind::from_key(&event_target_value(&ev)))>
                             {kinds}
                         </select>
                     </div>
-                    <Field id="lab-price" label="Price (ticks)" value=price error=price_err
+                    <Field id="lab-price" label=w.price.as_str() value=price error=price_err
                         disabled=Signal::derive(move || !kind.get().has_price())/>
-                    <Field id="lab-qty" label="Quantity (lots)" value=qty error=qty_err/>
-                    <Field id="lab-owner" label="Owner" hint=" optional, for self-trade prevention" value=owner error=owner_err/>
+                    <Field id="lab-qty" label=w.qty.as_str() value=qty error=qty_err/>
+                    <Field id="lab-owner" label=w.owner.as_str() hint=w.owner_hint.as_str() value=owner error=owner_err/>
                     <label class="check">
                         <input type="checkbox" prop:checked=move || queue.get() on:change=move |ev| queue.set(event_target_checked(&ev))/>
-                        " Queue for step mode instead of sending now"
+                        {w.queue.as_str()}
                     </label>
-                    <button type="submit" class="btn btn-primary">"Place order"</button>
+                    <button type="submit" class="btn btn-primary">{w.submit.as_str()}</button>
                     <p class="form-result" role="status" data-testid="form-result">{move || result.get()}</p>
                 </form>
             </section>

@@ -1,74 +1,57 @@
 //! Import and export of the session in the replay format of `book-replay`: export fills the text
-//! box (or downloads a file), import replays pasted commands on an empty book.
+//! box (or downloads a file), a file can be opened into the box, and import replays the box's
+//! commands on an empty book.
 
 use super::core::Lab;
 use super::presets::parse_commands;
 use super::Ctx;
-use crate::content::schema::OrderbookLab;
+use crate::labs::kit::{
+    file::{download, FileOpen},
+    format::{fill, grouped},
+};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// Largest session shown in the text box; longer ones are offered as a download only.
 pub const MAX_TEXTAREA_LINES: usize = 5_000;
 /// Most lines an import may have.
 pub const MAX_IMPORT_LINES: usize = 200_000;
-
-fn download(name: &str, text: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&text.into());
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("text/plain");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)
-        .map_err(|_| "the browser refused to create the file")?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "no object URL")?;
-    let a = gloo_utils::document()
-        .create_element("a")
-        .map_err(|_| "no link element")?
-        .dyn_into::<web_sys::HtmlAnchorElement>()
-        .map_err(|_| "no link element")?;
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
-    Ok(())
-}
+/// Largest file the import opens: `MAX_IMPORT_LINES` lines of up to 40 bytes.
+pub const MAX_IMPORT_BYTES: u64 = 8 * 1024 * 1024;
 
 #[component]
-pub fn ImportExport(ctx: Ctx, words: &'static OrderbookLab) -> impl IntoView {
+pub fn ImportExport(ctx: Ctx) -> impl IntoView {
+    let w = &ctx.words.own.io;
+    let kit = ctx.words.kit;
     let text = RwSignal::new(String::new());
     let msg = RwSignal::new(None::<String>);
 
     let export = move |_| {
-        ctx.playing.set(false);
+        ctx.player.pause();
         let (out, complete) = ctx.lab.with_value(|lab| lab.export());
         let lines = out.lines().count();
-        let partial = if complete {
-            ""
-        } else {
-            " (only the first commands were kept)"
-        };
+        let partial = if complete { "" } else { w.partial.as_str() };
+        let values = [("lines", grouped(lines)), ("partial", partial.to_string())];
+        let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
         if lines > MAX_TEXTAREA_LINES {
             text.set(String::new());
-            msg.set(Some(format!(
-                "{lines} commands{partial} — too long to show here; use Download."
-            )));
+            msg.set(Some(fill(&w.exported_long, &values)));
         } else {
             text.set(out);
-            msg.set(Some(format!("{lines} commands{partial}.")));
+            msg.set(Some(fill(&w.exported, &values)));
         }
     };
     let save = move |_| {
-        ctx.playing.set(false);
+        ctx.player.pause();
         let (out, _) = ctx.lab.with_value(|lab| lab.export());
-        if let Err(e) = download("orderbook-session.txt", &out) {
-            msg.set(Some(format!("Download failed: {e}.")));
+        if download("orderbook-session.txt", &out).is_err() {
+            msg.set(Some(kit.file_download_failed.clone()));
         }
     };
     let import = move |_| {
         let body = text.get_untracked();
         if body.lines().count() > MAX_IMPORT_LINES {
-            msg.set(Some(format!(
-                "At most {MAX_IMPORT_LINES} lines can be imported."
-            )));
+            let max = grouped(MAX_IMPORT_LINES);
+            msg.set(Some(fill(&w.import_too_long, &[("max", &max)])));
             return;
         }
         match parse_commands(&body) {
@@ -80,26 +63,35 @@ pub fn ImportExport(ctx: Ctx, words: &'static OrderbookLab) -> impl IntoView {
                     lab.apply(cmd);
                 }
                 ctx.reset(lab);
-                msg.set(Some(format!("Imported {n} commands on an empty book.")));
+                msg.set(Some(fill(&w.imported, &[("n", &grouped(n))])));
             }
-            Err(e) => msg.set(Some(format!("Nothing imported: {e}."))),
+            Err(e) => msg.set(Some(fill(&w.import_failed, &[("error", &e)]))),
         }
+    };
+    let opened = move |name: String, body: String| {
+        let lines = grouped(body.lines().count());
+        msg.set(Some(fill(
+            &w.file_loaded,
+            &[("name", &name), ("lines", &lines)],
+        )));
+        text.set(body);
     };
     view! {
         <section class="lab-panel" aria-labelledby="lab-io-title">
-            <h2 id="lab-io-title" class="panel-title">"Import / export"</h2>
-            <p class="panel-note">{words.io_note.as_str()}</p>
-            <label class="sr-only" for="lab-session">"Session in the replay format"</label>
+            <h2 id="lab-io-title" class="panel-title">{w.heading.as_str()}</h2>
+            <p class="panel-note">{w.note.as_str()}</p>
+            <label class="sr-only" for="lab-session">{w.text_label.as_str()}</label>
             <textarea id="lab-session" class="session-text" rows="6" spellcheck="false"
                 placeholder="LIMIT 1 SELL 101 5"
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))></textarea>
             <div class="btn-row">
-                <button type="button" class="btn" on:click=export>"Export"</button>
-                <button type="button" class="btn" on:click=save>"Download"</button>
-                <button type="button" class="btn" on:click=import>"Import"</button>
+                <button type="button" class="btn" on:click=export>{w.export.as_str()}</button>
+                <button type="button" class="btn" on:click=save>{w.download.as_str()}</button>
+                <FileOpen words=kit limit_bytes=MAX_IMPORT_BYTES on_text=opened on_error=move |e| msg.set(Some(e))/>
+                <button type="button" class="btn" on:click=import data-testid="import">{w.import.as_str()}</button>
             </div>
-            <p class="panel-note" role="status">{move || msg.get()}</p>
+            <p class="panel-note" role="status" data-testid="io-result">{move || msg.get()}</p>
         </section>
     }
 }

@@ -3,8 +3,8 @@
 //! its price into the order form and opens its L3 queue. Rebuilt from one snapshot per frame.
 
 use super::core::{LevelRow, Snapshot, LADDER_DEPTH};
-use super::status::grouped;
 use super::Ctx;
+use crate::labs::kit::format::{fill, grouped};
 use leptos::prelude::*;
 use orderbook::Side;
 
@@ -23,11 +23,16 @@ fn row(
     max_cum: u128,
     hit: bool,
 ) -> impl IntoView {
+    let w = &ctx.words.own.book;
     let selected = ctx.selected.get_untracked() == Some((side, level.price));
     let (class, word) = match side {
-        Side::Buy => ("bid", "bid"),
-        Side::Sell => ("ask", "ask"),
+        Side::Buy => ("bid", w.bid.as_str()),
+        Side::Sell => ("ask", w.ask.as_str()),
     };
+    let title = fill(
+        &w.pick_level,
+        &[("side", word), ("price", &level.price.to_string())],
+    );
     let price = level.price;
     let pick = move |_| {
         ctx.price_text.set(price.to_string());
@@ -36,7 +41,7 @@ fn row(
     view! {
         <tr class=format!("lvl {class}") class:selected=selected class:hit=hit>
             <th scope="row">
-                <button type="button" class="lvl-price" title=format!("Use {word} price {price} and show its queue") aria-pressed=selected.to_string() on:click=pick>
+                <button type="button" class="lvl-price" title=title aria-pressed=selected.to_string() on:click=pick>
                     {grouped(price)}
                 </button>
             </th>
@@ -48,6 +53,7 @@ fn row(
 }
 
 fn rows(ctx: Ctx, s: &Snapshot, hit: Option<u64>) -> impl IntoView {
+    let w = &ctx.words.own.book;
     let max_qty = s
         .bids
         .iter()
@@ -74,17 +80,20 @@ fn rows(ctx: Ctx, s: &Snapshot, hit: Option<u64>) -> impl IntoView {
         .map(|l| row(ctx, Side::Buy, *l, max_qty, max_cum, hit == Some(l.price)))
         .collect_view();
     let spread = match (s.spread(), s.mid()) {
-        (Some(sp), Some(mid)) => format!("spread {} · mid {}", grouped(sp), grouped(mid)),
-        _ => "one side is empty".to_string(),
+        (Some(sp), Some(mid)) => fill(
+            &w.spread,
+            &[("spread", &grouped(sp)), ("mid", &grouped(mid))],
+        ),
+        _ => w.one_side_empty.clone(),
     };
     let empty_asks = s
         .asks
         .is_empty()
-        .then(|| view! { <tr class="lvl-empty"><td colspan="4">"no asks"</td></tr> });
+        .then(|| view! { <tr class="lvl-empty"><td colspan="4">{w.no_asks.as_str()}</td></tr> });
     let empty_bids = s
         .bids
         .is_empty()
-        .then(|| view! { <tr class="lvl-empty"><td colspan="4">"no bids"</td></tr> });
+        .then(|| view! { <tr class="lvl-empty"><td colspan="4">{w.no_bids.as_str()}</td></tr> });
     view! {
         <tbody class="asks">{empty_asks}{asks}</tbody>
         <tbody class="spread"><tr><td colspan="4" data-testid="spread">{spread}</td></tr></tbody>
@@ -94,6 +103,7 @@ fn rows(ctx: Ctx, s: &Snapshot, hit: Option<u64>) -> impl IntoView {
 
 #[component]
 pub fn Ladder(ctx: Ctx) -> impl IntoView {
+    let w = &ctx.words.own.book;
     let hit = move || {
         ctx.step.with(|run| {
             run.as_ref()
@@ -105,13 +115,13 @@ pub fn Ladder(ctx: Ctx) -> impl IntoView {
     view! {
         <div class="ladder-wrap">
             <table class="ladder" data-testid="ladder">
-                <caption>{format!("Price ladder: best {LADDER_DEPTH} levels per side")}</caption>
+                <caption>{fill(&w.ladder_caption, &[("depth", &LADDER_DEPTH.to_string())])}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Price"</th>
-                        <th scope="col">"Size"</th>
-                        <th scope="col">"Total"</th>
-                        <th scope="col">"Orders"</th>
+                        <th scope="col">{w.price.as_str()}</th>
+                        <th scope="col">{w.size.as_str()}</th>
+                        <th scope="col">{w.total.as_str()}</th>
+                        <th scope="col">{w.orders.as_str()}</th>
                     </tr>
                 </thead>
                 {move || {

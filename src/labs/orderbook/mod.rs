@@ -1,7 +1,8 @@
 //! The live order book lab: the `orderbook` engine running in the page as WebAssembly — the
 //! ladder, depth chart, tape, event log, order form, step-through, seeded flow, import/export and
-//! the in-browser benchmark. Compiled into the `lab` bin, which the site's `/lab/orderbook` page
-//! (`pages::lab`, which also renders the prose) loads on demand, so the home page never pays for it.
+//! the in-browser benchmark. Compiled into its own module (the bin `lab-orderbook`, with the
+//! benchmark's worker in `lab-orderbook-worker`), which the site's `/lab/orderbook` page (the kit's
+//! `LabFrame`, which also renders the prose) loads on demand, so no other page pays for it.
 //!
 //! State lives in one [`core::Lab`] held outside the reactive graph; every change ends with
 //! [`Ctx::refresh`], which takes one [`core::Snapshot`] for the views (at most once per animation
@@ -25,13 +26,39 @@ pub mod url_state;
 
 use self::core::{Lab, Snapshot};
 use self::step::StepRun;
-use crate::content::{schema::OrderbookLab, site};
+use super::kit::{self, layout::StatusBar, player::Player};
+use crate::content::schema::{LabBundle, LabKitWords, LabLive, LabWords, OrderbookWords};
 use leptos::prelude::*;
 use orderbook::{Command, Side};
 use std::collections::VecDeque;
 
 /// Queued step-mode commands (from presets and the form) beyond which more are refused.
 pub const MAX_PENDING: usize = 100;
+
+/// This lab's content, embedded in its own module only.
+pub fn bundle() -> &'static LabBundle {
+    crate::lab_bundle!("orderbook")
+}
+
+/// The lab's words: its live part, the kit's words and its own.
+#[derive(Clone, Copy)]
+pub struct Words {
+    pub live: &'static LabLive,
+    pub kit: &'static LabKitWords,
+    pub own: &'static OrderbookWords,
+}
+
+impl Words {
+    pub fn get() -> Words {
+        let bundle = bundle();
+        let LabWords::Orderbook(own) = &bundle.live.words;
+        Words {
+            live: &bundle.live,
+            kit: &bundle.kit,
+            own,
+        }
+    }
+}
 
 /// The lab's shared handles. All are `Copy`; the views take it by value.
 #[derive(Clone, Copy)]
@@ -42,14 +69,11 @@ pub struct Ctx {
     pub selected: RwSignal<Option<(Side, u64)>>,
     /// The order form's price text (a ladder click fills it).
     pub price_text: RwSignal<String>,
-    pub playing: RwSignal<bool>,
-    pub rate: RwSignal<u32>,
-    /// Measured flow commands per second while playing.
-    pub throughput: RwSignal<Option<f64>>,
+    /// Synthetic flow: its speed is flow commands per second.
+    pub player: Player,
     pub pending: RwSignal<VecDeque<Command>>,
     pub step: RwSignal<Option<StepRun>>,
-    /// Why the address could not be replayed, if it could not.
-    pub link_error: RwSignal<Option<String>>,
+    pub words: Words,
 }
 
 impl Ctx {
@@ -71,7 +95,7 @@ impl Ctx {
 
     /// Replaces the session (presets, import, a new seed), stopping flow and step mode.
     pub fn reset(&self, lab: Lab) {
-        self.playing.set(false);
+        self.player.pause();
         self.step.set(None);
         self.pending.set(VecDeque::new());
         self.selected.set(None);
@@ -80,78 +104,58 @@ impl Ctx {
     }
 }
 
-/// The lab's content; the page is only routed when it exists.
-pub fn content() -> Option<&'static OrderbookLab> {
-    site().orderbook_lab.as_ref()
-}
-
-/// The value of `key` in a query string such as `?seed=7&rate=1000` (percent-decoded).
-fn query_value(search: &str, key: &str) -> Option<String> {
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(k, _)| *k == key)
-        .map(|(_, v)| {
-            js_sys::decode_uri_component(v)
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_else(|| v.to_string())
-        })
-}
-
-/// The live part of the lab (status strip and panels), mounted by the lab bin into the page the
-/// site renders; the seed, rate and session come from the address.
-#[component]
-pub fn LabLive() -> impl IntoView {
-    let Some(words) = content() else {
-        return ().into_any();
-    };
-    let search = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
-    let seed = query_value(&search, "seed")
-        .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or(url_state::DEFAULT_SEED);
-    let rate = query_value(&search, "rate")
-        .and_then(|r| url_state::parse_rate(&r))
-        .unwrap_or(url_state::DEFAULT_RATE);
-    let mut link_error = None;
-    let lab = match query_value(&search, "s").map(|s| url_state::decode(&s)) {
-        Some(Ok(steps)) => Lab::replay(seed, &steps),
-        other => {
-            if let Some(Err(e)) = other {
-                link_error = Some(e);
-            }
-            let mut lab = Lab::new(seed);
-            lab.run_flow(url_state::OPENING_FLOW);
-            lab
+/// The session the address describes, or a fresh one and why the address could not be used.
+fn from_address(words: Words) -> (Lab, u32, Option<String>) {
+    let query = match kit::url::current_query(url_state::MAX_QUERY_CHARS, words.kit) {
+        Ok(q) => q,
+        Err(e) => {
+            return (
+                url_state::fresh(url_state::DEFAULT_SEED),
+                url_state::DEFAULT_RATE,
+                Some(e),
+            )
         }
     };
+    let (seed, rate, steps) = url_state::parse_query(&query);
+    match steps {
+        Some(Ok(steps)) => (Lab::replay(seed, &steps), rate, None),
+        Some(Err(e)) => (url_state::fresh(seed), rate, Some(e)),
+        None => (url_state::fresh(seed), rate, None),
+    }
+}
+
+/// The live part of the lab (status bar and panels), mounted by the lab's module into the page
+/// the site renders; the seed, speed and session come from the address.
+#[component]
+pub fn LabLive() -> impl IntoView {
+    let words = Words::get();
+    let (lab, rate, link_error) = from_address(words);
     let ctx = Ctx {
         snap: RwSignal::new(lab.snapshot(None)),
         lab: StoredValue::new(lab),
         selected: RwSignal::new(None),
         price_text: RwSignal::new(String::new()),
-        playing: RwSignal::new(false),
-        rate: RwSignal::new(rate),
-        throughput: RwSignal::new(None),
+        player: Player::new(rate),
         pending: RwSignal::new(VecDeque::new()),
         step: RwSignal::new(None),
-        link_error: RwSignal::new(link_error),
+        words,
     };
     // A clicked level shows its queue: refresh when the selection changes.
     Effect::new(move |_| {
         ctx.selected.track();
         ctx.refresh();
     });
+    let link_error = link_error.map(|e| {
+        let text = kit::format::fill(&words.kit.link_error, &[("error", &e)]);
+        view! { <p class="lab-alert" role="alert">{text}</p> }
+    });
     view! {
-        <status::StatusStrip ctx=ctx/>
-        {move || ctx.link_error.get().map(|e| view! {
-            <p class="lab-alert" role="alert">"This link could not be replayed (" {e} "); showing a fresh run instead."</p>
-        })}
+        <StatusBar kit=words.kit controls=status::controls(ctx)>
+            <status::StatusItems ctx=ctx/>
+        </StatusBar>
+        {link_error}
         <section class="lab-panel lab-book" aria-labelledby="lab-book-title">
-            <h2 id="lab-book-title" class="panel-title">"Book"</h2>
+            <h2 id="lab-book-title" class="panel-title">{words.own.book.heading.as_str()}</h2>
             <div class="lab-book-grid">
                 <ladder::Ladder ctx=ctx/>
                 <div class="lab-book-side">
@@ -168,10 +172,9 @@ pub fn LabLive() -> impl IntoView {
             <tape::Tape ctx=ctx/>
             <tape::EventLog ctx=ctx/>
         </div>
-        <step_view::Scenarios ctx=ctx words=words/>
-        <flow::FlowPanel ctx=ctx words=words/>
-        <io::ImportExport ctx=ctx words=words/>
-        <bench::BenchPanel words=words/>
+        <step_view::Scenarios ctx=ctx/>
+        <flow::FlowPanel ctx=ctx/>
+        <io::ImportExport ctx=ctx/>
+        {words.live.bench.as_ref().map(|bench| view! { <bench::BenchPanel words=words bench=bench/> })}
     }
-    .into_any()
 }

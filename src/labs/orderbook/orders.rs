@@ -3,15 +3,16 @@
 
 use super::core::{MY_ORDERS_MAX, QUEUE_LEN};
 use super::form::parse_positive;
-use super::status::grouped;
 use super::Ctx;
+use crate::labs::kit::format::{fill, grouped};
 use leptos::prelude::*;
 use orderbook::{Command, Side};
 
-fn side_word(side: Side) -> &'static str {
+/// The side's class name, and its word (`buy`, `sell`) from the lab's words.
+fn side_word<'w>(side: Side, buy: &'w str, sell: &'w str) -> (&'static str, &'w str) {
     match side {
-        Side::Buy => "buy",
-        Side::Sell => "sell",
+        Side::Buy => ("buy", buy),
+        Side::Sell => ("sell", sell),
     }
 }
 
@@ -21,13 +22,23 @@ pub fn MyOrders(ctx: Ctx) -> impl IntoView {
     let editing = RwSignal::new(None::<u64>);
     let new_price = RwSignal::new(String::new());
     let new_qty = RwSignal::new(String::new());
-    let price_err = Signal::derive(move || parse_positive(&new_price.get(), "price").err());
-    let qty_err = Signal::derive(move || parse_positive(&new_qty.get(), "quantity").err());
+    let w = &ctx.words.own.form;
+    let m = &ctx.words.own.mine;
+    let price_err = Signal::derive(move || {
+        parse_positive(&new_price.get())
+            .err()
+            .map(|e| e.message(w, &w.price_name))
+    });
+    let qty_err = Signal::derive(move || {
+        parse_positive(&new_qty.get())
+            .err()
+            .map(|e| e.message(w, &w.qty_name))
+    });
 
     let rows = move || {
         ctx.snap.with(|s| {
             if s.my_orders.is_empty() {
-                return view! { <tr><td colspan="5" class="muted">"Orders you place that rest on the book appear here."</td></tr> }.into_any();
+                return view! { <tr><td colspan="5" class="muted">{m.empty.as_str()}</td></tr> }.into_any();
             }
             s.my_orders
                 .iter()
@@ -40,15 +51,17 @@ pub fn MyOrders(ctx: Ctx) -> impl IntoView {
                         new_price.set(price.to_string());
                         new_qty.set(qty.to_string());
                     };
+                    let (class, side) = side_word(o.side, &m.buy, &m.sell);
+                    let label = |template: &str| fill(template, &[("id", &id.to_string())]);
                     view! {
                         <tr>
                             <td>{id}</td>
-                            <td class=side_word(o.side)>{side_word(o.side)}</td>
+                            <td class=class>{side}</td>
                             <td>{grouped(o.price)}</td>
                             <td>{grouped(o.qty)}</td>
                             <td class="actions">
-                                <button type="button" class="btn btn-small" on:click=modify aria-label=format!("Modify order {id}")>"Modify"</button>
-                                <button type="button" class="btn btn-small" on:click=cancel aria-label=format!("Cancel order {id}")>"Cancel"</button>
+                                <button type="button" class="btn btn-small" on:click=modify aria-label=label(&m.modify_label)>{m.modify.as_str()}</button>
+                                <button type="button" class="btn btn-small" on:click=cancel aria-label=label(&m.cancel_label)>{m.cancel.as_str()}</button>
                             </td>
                         </tr>
                     }
@@ -63,8 +76,8 @@ pub fn MyOrders(ctx: Ctx) -> impl IntoView {
         let Some(id) = editing.get_untracked() else {
             return;
         };
-        let p = parse_positive(&new_price.get_untracked(), "price");
-        let q = parse_positive(&new_qty.get_untracked(), "quantity");
+        let p = parse_positive(&new_price.get_untracked());
+        let q = parse_positive(&new_qty.get_untracked());
         if let (Ok(price), Ok(qty)) = (p, q) {
             ctx.apply(Command::Modify { id, price, qty });
             editing.set(None);
@@ -74,9 +87,9 @@ pub fn MyOrders(ctx: Ctx) -> impl IntoView {
         editing.get().map(|id| {
             view! {
                 <form class="modify-form" on:submit=apply_modify novalidate>
-                    <p class="panel-note">{format!("Modify order {id}: a new price or a larger size sends it to the back of its queue.")}</p>
+                    <p class="panel-note">{fill(&m.modify_note, &[("id", &id.to_string())])}</p>
                     <div class="field" class:invalid=move || price_err.get().is_some()>
-                        <label for="lab-mod-price">"New price"</label>
+                        <label for="lab-mod-price">{m.new_price.as_str()}</label>
                         <input id="lab-mod-price" type="text" inputmode="numeric" autocomplete="off"
                             prop:value=move || new_price.get()
                             on:input=move |ev| new_price.set(event_target_value(&ev))
@@ -85,7 +98,7 @@ pub fn MyOrders(ctx: Ctx) -> impl IntoView {
                         <p class="field-error" id="lab-mod-price-error">{move || price_err.get()}</p>
                     </div>
                     <div class="field" class:invalid=move || qty_err.get().is_some()>
-                        <label for="lab-mod-qty">"New quantity"</label>
+                        <label for="lab-mod-qty">{m.new_qty.as_str()}</label>
                         <input id="lab-mod-qty" type="text" inputmode="numeric" autocomplete="off"
                             prop:value=move || new_qty.get()
                             on:input=move |ev| new_qty.set(event_target_value(&ev))
@@ -94,8 +107,8 @@ pub fn MyOrders(ctx: Ctx) -> impl IntoView {
                         <p class="field-error" id="lab-mod-qty-error">{move || qty_err.get()}</p>
                     </div>
                     <div class="btn-row">
-                        <button type="submit" class="btn btn-primary">"Apply"</button>
-                        <button type="button" class="btn" on:click=move |_| editing.set(None)>"Close"</button>
+                        <button type="submit" class="btn btn-primary">{m.apply.as_str()}</button>
+                        <button type="button" class="btn" on:click=move |_| editing.set(None)>{m.close.as_str()}</button>
                     </div>
                 </form>
             }
@@ -104,13 +117,13 @@ pub fn MyOrders(ctx: Ctx) -> impl IntoView {
 
     view! {
         <section class="lab-panel" aria-labelledby="lab-mine-title">
-            <h2 id="lab-mine-title" class="panel-title">"My orders"</h2>
-            <p class="panel-note">{format!("Resting orders you placed (the last {MY_ORDERS_MAX} tracked).")}</p>
-            <div class="scroll-box short" tabindex="0" role="region" aria-label="My resting orders">
+            <h2 id="lab-mine-title" class="panel-title">{m.heading.as_str()}</h2>
+            <p class="panel-note">{fill(&m.note, &[("max", &MY_ORDERS_MAX.to_string())])}</p>
+            <div class="scroll-box short" tabindex="0" role="region" aria-label=m.region.as_str()>
                 <table class="num-table" data-testid="my-orders">
                     <thead><tr>
-                        <th scope="col">"Id"</th><th scope="col">"Side"</th><th scope="col">"Price"</th>
-                        <th scope="col">"Qty"</th><th scope="col"><span class="sr-only">"Actions"</span></th>
+                        <th scope="col">{m.id.as_str()}</th><th scope="col">{m.side.as_str()}</th><th scope="col">{m.price.as_str()}</th>
+                        <th scope="col">{m.qty.as_str()}</th><th scope="col"><span class="sr-only">{m.actions.as_str()}</span></th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
@@ -122,6 +135,7 @@ pub fn MyOrders(ctx: Ctx) -> impl IntoView {
 
 #[component]
 pub fn QueueView(ctx: Ctx) -> impl IntoView {
+    let w = &ctx.words.own.book;
     let maker = move || {
         ctx.step.with(|run| {
             run.as_ref()
@@ -133,7 +147,7 @@ pub fn QueueView(ctx: Ctx) -> impl IntoView {
     let body = move || {
         let maker = maker();
         match ctx.selected.get() {
-            None => view! { <p class="muted">"Pick a price on the ladder to see its queue (L3), in time priority."</p> }.into_any(),
+            None => view! { <p class="muted">{w.queue_pick.as_str()}</p> }.into_any(),
             Some((side, price)) => ctx.snap.with(|s| {
                 let items = s
                     .queue
@@ -146,17 +160,17 @@ pub fn QueueView(ctx: Ctx) -> impl IntoView {
                                 <span class="q-pos">{i + 1}</span>
                                 <span>"#"{o.id}</span>
                                 <span>{grouped(o.qty)}</span>
-                                <span class="muted">"owner "{owner}</span>
+                                <span class="muted">{fill(&w.queue_owner, &[("owner", &owner)])}</span>
                             </li>
                         }
                     })
                     .collect_view();
                 let more = (s.queue_total > s.queue.len()).then(|| {
-                    view! { <p class="muted">{format!("…and {} more (first {QUEUE_LEN} shown)", s.queue_total - s.queue.len())}</p> }
+                    view! { <p class="muted">{fill(&w.queue_more, &[("more", &(s.queue_total - s.queue.len()).to_string()), ("shown", &QUEUE_LEN.to_string())])}</p> }
                 });
-                let empty = s.queue.is_empty().then(|| view! { <p class="muted">"This level is empty now."</p> });
+                let empty = s.queue.is_empty().then(|| view! { <p class="muted">{w.queue_empty.as_str()}</p> });
                 view! {
-                    <p class="queue-head">{format!("{} {} — {} order(s), first in line on top", side_word(side), grouped(price), s.queue_total)}</p>
+                    <p class="queue-head">{fill(&w.queue_head, &[("side", side_word(side, &w.buy, &w.sell).1), ("price", &grouped(price)), ("n", &s.queue_total.to_string())])}</p>
                     {empty}
                     <ol class="queue" data-testid="queue">{items}</ol>
                     {more}
@@ -167,7 +181,7 @@ pub fn QueueView(ctx: Ctx) -> impl IntoView {
     };
     view! {
         <div class="queue-view">
-            <h3 class="sub-title">"Queue at a level (L3)"</h3>
+            <h3 class="sub-title">{w.queue_heading.as_str()}</h3>
             {body}
         </div>
     }

@@ -21,13 +21,12 @@ pub fn parse_commands(text: &str) -> Result<Vec<Command>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::site;
     use crate::labs::orderbook::step::{explain, StepRun};
     use orderbook::{Book, Event, RejectReason};
 
     /// Runs a preset; returns every event of its steps and their explanations.
     fn run(slug: &str) -> (Vec<Event>, Vec<String>) {
-        let lab = site().orderbook_lab.as_ref().expect("lab content");
+        let lab = &crate::labs::orderbook::bundle().live;
         let preset = lab.presets.iter().find(|p| p.slug == slug).expect(slug);
         let mut book = Book::new();
         let mut setup_events = Vec::new();

@@ -1,77 +1,68 @@
-//! The status strip: seed, logical time, events, live orders, whether the book's invariants hold
-//! (checked by `Book::check_invariants` on every snapshot) and the measured flow throughput.
+//! The lab's status bar: seed, logical time, events, live orders, whether the book's invariants
+//! hold (checked by `Book::check_invariants` on every snapshot) and the measured flow throughput,
+//! with the player (flow play / pause, one command, speed) and the share button beside them.
 
-use super::Ctx;
+use super::url_state::{self, RATES};
+use super::{flow, Ctx};
+use crate::labs::kit::{
+    format::{fill, grouped},
+    layout::{throughput, InvariantsItem, PlayerControls, StatusItem},
+    url::ShareButton,
+};
 use leptos::prelude::*;
 
-/// Groups digits in threes with thin spaces, for figures that are read, not copied.
-pub fn grouped(n: impl ToString) -> String {
-    let s = n.to_string();
-    let (int, frac) = s
-        .split_once('.')
-        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
-    let mut out = String::with_capacity(int.len() + int.len() / 3 + 4);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push('\u{2009}');
-        }
-        out.push(c);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
-}
-
 #[component]
-pub fn StatusStrip(ctx: Ctx) -> impl IntoView {
-    let item = |label: &'static str, value: Signal<String>, id: &'static str| {
-        view! {
-            <div class="status-item">
-                <dt>{label}</dt>
-                <dd data-status=id>{value}</dd>
-            </div>
-        }
-    };
+pub fn StatusItems(ctx: Ctx) -> impl IntoView {
+    let w = &ctx.words.own.status;
+    let kit = ctx.words.kit;
     let time = Signal::derive(move || grouped(ctx.snap.with(|s| s.commands)));
     let events = Signal::derive(move || grouped(ctx.snap.with(|s| s.events)));
     let live = Signal::derive(move || grouped(ctx.snap.with(|s| s.live)));
-    let tput = Signal::derive(move || match (ctx.playing.get(), ctx.throughput.get()) {
-        (true, Some(t)) => format!("{} cmd/s", grouped(t.round() as u64)),
-        (true, None) => "measuring…".to_string(),
-        (false, _) => "paused".to_string(),
-    });
     let seed = Signal::derive(move || {
         ctx.snap.track();
         ctx.lab.with_value(|lab| lab.seed()).to_string()
     });
-    let invariants = move || {
-        ctx.snap.with(|s| match &s.invariants {
-            Ok(()) => view! { <dd class="ok" data-status="invariants">"✓ holding"</dd> }.into_any(),
-            Err(e) => {
-                view! { <dd class="bad" data-status="invariants">"✗ " {e.clone()}</dd> }.into_any()
-            }
-        })
-    };
+    let invariants = Signal::derive(move || ctx.snap.with(|s| s.invariants.clone()));
+    let rate = throughput(ctx.player, kit, move |r| fill(&w.rate, &[("rate", &r)]));
     view! {
-        <dl class="lab-status" aria-label="Engine status">
-            {item("Seed", seed, "seed")}
-            {item("Time (commands)", time, "time")}
-            {item("Events", events, "events")}
-            {item("Live orders", live, "live")}
-            <div class="status-item"><dt>"Invariants"</dt>{invariants}</div>
-            {item("Throughput", tput, "throughput")}
-        </dl>
+        <StatusItem label=w.seed.as_str() id="seed" value=seed/>
+        <StatusItem label=w.time.as_str() id="time" value=time/>
+        <StatusItem label=w.events.as_str() id="events" value=events/>
+        <StatusItem label=w.live.as_str() id="live" value=live/>
+        <InvariantsItem label=kit.invariants.as_str() holding=kit.invariants_hold.as_str() result=invariants/>
+        <StatusItem label=w.throughput.as_str() id="throughput" value=rate/>
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn groups_thousands() {
-        assert_eq!(super::grouped(1234567u64), "1\u{2009}234\u{2009}567");
-        assert_eq!(super::grouped(12u64), "12");
-        assert_eq!(super::grouped("1234.5"), "1\u{2009}234.5");
+/// The player and the share button.
+pub fn controls(ctx: Ctx) -> AnyView {
+    let words = ctx.words;
+    let speeds = RATES
+        .iter()
+        .map(|&r| {
+            let label = fill(&words.own.flow.rate_option, &[("rate", &grouped(r))]);
+            (r, label)
+        })
+        .collect();
+    let step = move || {
+        ctx.lab.update_value(|lab| lab.run_flow(1));
+        ctx.refresh();
+    };
+    let query = move || {
+        ctx.player.pause();
+        let (seed, session) = ctx
+            .lab
+            .with_value(|lab| (lab.seed(), url_state::encode(lab.session())));
+        let max = url_state::MAX_LINK_COMMANDS.to_string();
+        let session =
+            session.ok_or_else(|| fill(&words.own.flow.link_too_many, &[("max", &max)]))?;
+        let rate = ctx.player.speed.get_untracked();
+        Ok(url_state::query(seed, rate, Some(&session)))
+    };
+    view! {
+        <PlayerControls player=ctx.player kit=words.kit step_label=words.own.step_one.as_str()
+            speeds=speeds on_play=move || flow::play(ctx) on_step=step/>
+        <ShareButton words=words.kit query=query/>
     }
+    .into_any()
 }

@@ -5,7 +5,8 @@ use super::core::Lab;
 use super::presets::parse_commands;
 use super::step::{explain, StepRun};
 use super::Ctx;
-use crate::content::schema::{LabPreset, OrderbookLab};
+use crate::content::schema::LabPreset;
+use crate::labs::kit::format::fill;
 use leptos::prelude::*;
 use orderbook::protocol::{write_command, write_event};
 
@@ -25,7 +26,7 @@ fn load_preset(ctx: Ctx, preset: &LabPreset) -> Result<(), String> {
 /// Reveals the next event of the command being stepped, starting the next queued command when
 /// the current one is done. The book changes when a command's last event is revealed.
 fn step_once(ctx: Ctx) {
-    ctx.playing.set(false);
+    ctx.player.pause();
     let needs_new = ctx
         .step
         .with_untracked(|run| run.as_ref().is_none_or(|r| r.committed));
@@ -62,7 +63,7 @@ fn step_once(ctx: Ctx) {
 }
 
 fn run_all(ctx: Ctx) {
-    ctx.playing.set(false);
+    ctx.player.pause();
     let rest = ctx
         .step
         .with_untracked(|run| run.as_ref().filter(|r| !r.committed).map(|r| r.cmd));
@@ -77,9 +78,12 @@ fn run_all(ctx: Ctx) {
 }
 
 #[component]
-pub fn Scenarios(ctx: Ctx, words: &'static OrderbookLab) -> impl IntoView {
+pub fn Scenarios(ctx: Ctx) -> impl IntoView {
+    let w = &ctx.words.own.step;
     let error = RwSignal::new(None::<String>);
-    let presets = words
+    let presets = ctx
+        .words
+        .live
         .presets
         .iter()
         .map(|preset| {
@@ -125,13 +129,21 @@ pub fn Scenarios(ctx: Ctx, words: &'static OrderbookLab) -> impl IntoView {
                     })
                     .collect_view();
                 let state = if r.committed {
-                    "applied to the book"
+                    &w.applied
                 } else {
-                    "not applied yet — the book still shows the state before it"
+                    &w.not_applied
                 };
+                let progress = fill(
+                    &w.progress,
+                    &[
+                        ("shown", &r.shown.to_string()),
+                        ("total", &r.events.len().to_string()),
+                        ("state", state),
+                    ],
+                );
                 view! {
                     <div class="step-current">
-                        <p><code>{head}</code>{format!(" — event {} of {}, {state}", r.shown, r.events.len())}</p>
+                        <p><code>{head}</code>{progress}</p>
                         <ol class="step-events" data-testid="step-events">{items}</ol>
                     </div>
                 }
@@ -144,17 +156,17 @@ pub fn Scenarios(ctx: Ctx, words: &'static OrderbookLab) -> impl IntoView {
     };
     view! {
         <section class="lab-panel" aria-labelledby="lab-step-title">
-            <h2 id="lab-step-title" class="panel-title">"Scenarios and step mode"</h2>
-            <p class="panel-note">{words.step_note.as_str()}</p>
+            <h2 id="lab-step-title" class="panel-title">{w.heading.as_str()}</h2>
+            <p class="panel-note">{w.note.as_str()}</p>
             <ul class="presets">{presets}</ul>
             {move || error.get().map(|e| view! { <p class="lab-alert" role="alert">{e}</p> })}
             <div class="btn-row">
-                <button type="button" class="btn btn-primary" on:click=move |_| step_once(ctx) disabled=nothing>"Step"</button>
-                <button type="button" class="btn" on:click=move |_| run_all(ctx) disabled=nothing>"Run the rest"</button>
+                <button type="button" class="btn btn-primary" on:click=move |_| step_once(ctx) disabled=nothing>{w.step.as_str()}</button>
+                <button type="button" class="btn" on:click=move |_| run_all(ctx) disabled=nothing>{w.run_rest.as_str()}</button>
             </div>
             <div aria-live="polite">{current}</div>
-            <h3 class="sub-title">"Queued"</h3>
-            {move || ctx.pending.with(|p| p.is_empty()).then(|| view! { <p class="muted">"Nothing queued. Pick a scenario, or queue an order from the form."</p> })}
+            <h3 class="sub-title">{w.queued_heading.as_str()}</h3>
+            {move || ctx.pending.with(|p| p.is_empty()).then(|| view! { <p class="muted">{w.nothing_queued.as_str()}</p> })}
             <ol class="pending">{pending_lines}</ol>
         </section>
     }

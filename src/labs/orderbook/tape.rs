@@ -2,25 +2,26 @@
 //! events of every kind: accept, reject with its reason, trade, cancel, modify), newest first.
 
 use super::core::{LOG_LEN, TAPE_LEN};
-use super::status::grouped;
 use super::Ctx;
+use crate::labs::kit::format::{fill, grouped};
 use leptos::prelude::*;
 use orderbook::{protocol::write_event, Event, Side};
 
 #[component]
 pub fn Tape(ctx: Ctx) -> impl IntoView {
+    let w = &ctx.words.own.tape;
     let rows = move || {
         ctx.snap.with(|s| {
             if s.tape.is_empty() {
-                return view! { <tr><td colspan="4" class="muted">"No trades yet."</td></tr> }
+                return view! { <tr><td colspan="4" class="muted">{w.no_trades.as_str()}</td></tr> }
                     .into_any();
             }
             s.tape
                 .iter()
                 .map(|t| {
                     let (class, side) = match t.aggressor {
-                        Side::Buy => ("buy", "buy"),
-                        Side::Sell => ("sell", "sell"),
+                        Side::Buy => ("buy", w.buy.as_str()),
+                        Side::Sell => ("sell", w.sell.as_str()),
                     };
                     view! {
                         <tr class=class>
@@ -37,13 +38,13 @@ pub fn Tape(ctx: Ctx) -> impl IntoView {
     };
     view! {
         <section class="lab-panel" aria-labelledby="lab-tape-title">
-            <h2 id="lab-tape-title" class="panel-title">"Trade tape"</h2>
-            <div class="scroll-box" tabindex="0" role="region" aria-label="Trade tape, newest first">
+            <h2 id="lab-tape-title" class="panel-title">{w.heading.as_str()}</h2>
+            <div class="scroll-box" tabindex="0" role="region" aria-label=w.region.as_str()>
                 <table class="num-table" data-testid="tape">
-                    <caption class="sr-only">{format!("The last {TAPE_LEN} trades, newest first")}</caption>
+                    <caption class="sr-only">{fill(&w.caption, &[("n", &TAPE_LEN.to_string())])}</caption>
                     <thead><tr>
-                        <th scope="col">"Time"</th><th scope="col">"Aggressor"</th>
-                        <th scope="col">"Price"</th><th scope="col">"Qty"</th>
+                        <th scope="col">{w.time.as_str()}</th><th scope="col">{w.aggressor.as_str()}</th>
+                        <th scope="col">{w.price.as_str()}</th><th scope="col">{w.qty.as_str()}</th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
@@ -64,6 +65,7 @@ fn kind(event: &Event) -> &'static str {
 
 #[component]
 pub fn EventLog(ctx: Ctx) -> impl IntoView {
+    let w = &ctx.words.own.tape;
     let rows = move || {
         ctx.snap.with(|s| {
             s.log
@@ -83,9 +85,9 @@ pub fn EventLog(ctx: Ctx) -> impl IntoView {
     };
     view! {
         <section class="lab-panel" aria-labelledby="lab-log-title">
-            <h2 id="lab-log-title" class="panel-title">"Event log"</h2>
-            <p class="panel-note">{format!("Every engine event, newest first; the last {LOG_LEN} are kept. Time is the number of the command that caused it.")}</p>
-            <div class="scroll-box" tabindex="0" role="region" aria-label="Event log, newest first">
+            <h2 id="lab-log-title" class="panel-title">{w.log_heading.as_str()}</h2>
+            <p class="panel-note">{fill(&w.log_note, &[("n", &LOG_LEN.to_string())])}</p>
+            <div class="scroll-box" tabindex="0" role="region" aria-label=w.log_region.as_str()>
                 <ol class="event-log" data-testid="event-log">{rows}</ol>
             </div>
         </section>

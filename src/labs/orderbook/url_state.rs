@@ -2,9 +2,14 @@
 //! commands), so a shared link rebuilds the exact book. A session step is `F<n>` (n flow
 //! commands) or a replay-protocol command line with `.` for spaces; steps are joined by `,`.
 
-use super::core::Step;
+use super::core::{Lab, Step};
+use crate::labs::kit::url;
 use orderbook::protocol::{parse_line, write_command};
 use orderbook::Request;
+
+/// The longest address query the lab reads: `MAX_LINK_COMMANDS` commands of at most about 100
+/// characters each with a flow run between each two (a test builds that longest link).
+pub const MAX_QUERY_CHARS: usize = 49_152;
 
 /// Most explicit commands a link carries (flow runs cost one step each, whatever their length).
 pub const MAX_LINK_COMMANDS: usize = 300;
@@ -68,6 +73,26 @@ pub fn decode(text: &str) -> Result<Vec<Step>, String> {
     Ok(steps)
 }
 
+/// A fresh session: the seeded flow's opening commands, so the ladder has depth.
+pub fn fresh(seed: u64) -> Lab {
+    let mut lab = Lab::new(seed);
+    lab.run_flow(OPENING_FLOW);
+    lab
+}
+
+/// The seed, rate and session of a query; a missing or bad seed or rate takes its default, and
+/// the session is `None` when the query has none.
+pub fn parse_query(query: &str) -> (u64, u32, Option<Result<Vec<Step>, String>>) {
+    let seed = url::value(query, "seed")
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(DEFAULT_SEED);
+    let rate = url::value(query, "rate")
+        .and_then(|r| parse_rate(&r))
+        .unwrap_or(DEFAULT_RATE);
+    let steps = url::value(query, "s").map(|s| decode(&s));
+    (seed, rate, steps)
+}
+
 /// The query string (without `?`) for a seed, a rate and a session.
 pub fn query(seed: u64, rate: u32, session: Option<&str>) -> String {
     let mut q = format!("seed={seed}&rate={rate}");
@@ -122,5 +147,38 @@ mod tests {
         assert_eq!(decode("").unwrap(), vec![]);
         assert_eq!(parse_rate("10000"), Some(10_000));
         assert_eq!(parse_rate("7"), None);
+    }
+
+    #[test]
+    fn a_query_gives_seed_rate_and_session() {
+        let (seed, rate, steps) = parse_query("seed=7&rate=10000&s=F3");
+        assert_eq!((seed, rate), (7, 10_000));
+        assert_eq!(steps, Some(Ok(vec![Step::Flow(3)])));
+        let (seed, rate, steps) = parse_query("seed=x&rate=7");
+        assert_eq!((seed, rate, steps), (DEFAULT_SEED, DEFAULT_RATE, None));
+        let q = query(1, 100, encode(&[Step::Flow(5)]).as_deref());
+        assert!(q.len() <= MAX_QUERY_CHARS);
+        assert_eq!(parse_query(&q).2, Some(Ok(vec![Step::Flow(5)])));
+    }
+
+    #[test]
+    fn the_longest_link_fits_the_query_bound() {
+        let cmd = Step::Cmd(Command::Limit {
+            id: u64::MAX,
+            side: Side::Sell,
+            price: u64::MAX,
+            qty: u64::MAX,
+            tif: Tif::Post,
+            owner: Some(u64::MAX),
+        });
+        let steps: Vec<Step> = (0..MAX_LINK_COMMANDS)
+            .flat_map(|_| [Step::Flow(MAX_LINK_FLOW / MAX_LINK_COMMANDS as u64), cmd])
+            .collect();
+        let q = query(u64::MAX, 50_000, encode(&steps).as_deref());
+        assert!(
+            q.len() <= MAX_QUERY_CHARS,
+            "{} > {MAX_QUERY_CHARS}",
+            q.len()
+        );
     }
 }

@@ -1,0 +1,5 @@
+//! The order book lab's benchmark worker (a module Web Worker, see `labs::kit::worker`).
+
+fn main() {
+    site::labs::kit::worker::serve(site::labs::orderbook::bench_msg::run);
+}

@@ -1,0 +1,20 @@
+//! The site as a library: the Leptos client-side app that presents the portfolio (`app`,
+//! `pages`, `components`), the parts every page and lab shares (`content`, `base`, `fatal`,
+//! `theme`) and the live labs (`labs`, on `labs::kit`). It only adapts engines and content to the
+//! DOM; the engines live in `crates/` and know nothing of the web.
+//!
+//! Each WebAssembly module is a thin bin over this library: `site` (`main.rs`) mounts the app,
+//! `lab-<slug>` exports one lab's mount and unmount, `lab-<slug>-worker` runs its Web Worker. The
+//! linker keeps only what a bin uses, so a lab's module carries that lab's engine and words and
+//! not the site's pages, and the site's module carries no engine.
+
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod base;
+pub mod components;
+pub mod content;
+pub mod fatal;
+pub mod labs;
+pub mod pages;
+pub mod theme;
