@@ -287,6 +287,7 @@ pub struct OrderbookWords {
     pub form: OrderbookFormWords,
     pub io: OrderbookIoWords,
     pub step: OrderbookStepWords,
+    pub explain: OrderbookExplainWords,
     pub bench: OrderbookBenchWords,
 }
 
@@ -484,6 +485,47 @@ pub struct OrderbookStepWords {
     pub progress: String,
     pub applied: String,
     pub not_applied: String,
+}
+
+/// Why the engine produced an event, for the step-through. Values: `{id}`, `{qty}`, `{price}`,
+/// and those each template names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderbookExplainWords {
+    pub accept: String,
+    pub reject_invalid: String,
+    pub reject_duplicate: String,
+    pub reject_unknown: String,
+    /// `{available}`: what the opposite side offers at the price or better.
+    pub reject_fok: String,
+    /// `{best}`: `reject_post_best` filled with the opposite best price, or nothing.
+    pub reject_post: String,
+    pub reject_post_best: String,
+    /// A trade whose maker is not in the book before (`{taker}`, `{maker}`).
+    pub trade_plain: String,
+    /// `{taker}`, `{side}` (`buy`/`sell`), `{maker}`, `{price_part}`, `{time_part}`.
+    pub trade: String,
+    pub buy: String,
+    pub sell: String,
+    pub lowest_ask: String,
+    pub highest_bid: String,
+    /// `{best}`: the lowest ask or highest bid.
+    pub price_best: String,
+    /// `{best}`, `{levels}`: the better levels taken first.
+    pub price_after: String,
+    /// `{maker}`, `{others}`: orders behind it.
+    pub time_first: String,
+    /// `{maker}`, `{position}` (1st, 2nd, …), `{ahead}`.
+    pub time_later: String,
+    pub cancelled: String,
+    pub self_trade: String,
+    pub market_rest: String,
+    pub ioc_rest: String,
+    pub left_unfilled: String,
+    pub modify_keep: String,
+    /// `{old_qty}`, `{old_price}`.
+    pub modify_move: String,
+    pub modify_plain: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

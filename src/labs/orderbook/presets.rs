@@ -24,6 +24,12 @@ mod tests {
     use crate::labs::orderbook::step::{explain, StepRun};
     use orderbook::{Book, Event, RejectReason};
 
+    fn explain_words() -> &'static crate::content::schema::OrderbookExplainWords {
+        let crate::content::schema::LabWords::Orderbook(words) =
+            &crate::labs::orderbook::bundle().live.words;
+        &words.explain
+    }
+
     /// Runs a preset; returns every event of its steps and their explanations.
     fn run(slug: &str) -> (Vec<Event>, Vec<String>) {
         let lab = &crate::labs::orderbook::bundle().live;
@@ -43,11 +49,14 @@ mod tests {
         for cmd in parse_commands(&preset.steps).expect("steps parse") {
             let run = StepRun::new(&book, cmd);
             for e in &run.events {
-                words.push(explain(&run.before, &cmd, e));
+                words.push(explain(explain_words(), &run.before, &cmd, e));
             }
             events.extend(run.events.iter().copied());
             book.apply(&cmd, &mut Vec::new());
             book.check_invariants().expect("invariants");
+        }
+        for w in &words {
+            assert!(!w.contains('{'), "{slug}: a template value is missing: {w}");
         }
         (events, words)
     }

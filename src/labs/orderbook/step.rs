@@ -2,6 +2,8 @@
 //! at a time, each with the reason the engine produced it (price first, then time). The
 //! explanation is computed from the book as it stood before the command.
 
+use crate::content::schema::OrderbookExplainWords;
+use crate::labs::kit::format::fill;
 use orderbook::{Book, Command, Event, RejectReason, Side, Tif};
 
 /// A command being stepped through: its events, computed on a copy of the book.
@@ -45,13 +47,6 @@ impl StepRun {
     }
 }
 
-fn side_word(side: Side) -> &'static str {
-    match side {
-        Side::Buy => "buy",
-        Side::Sell => "sell",
-    }
-}
-
 fn ordinal(n: usize) -> String {
     let suffix = match (n % 10, n % 100) {
         (1, r) if r != 11 => "st",
@@ -62,22 +57,16 @@ fn ordinal(n: usize) -> String {
     format!("{n}{suffix}")
 }
 
-/// One sentence (or two) on why `event` happened, given the command and the book before it.
-pub fn explain(before: &Book, cmd: &Command, event: &Event) -> String {
+/// One sentence (or two) on why `event` happened, given the command and the book before it, in
+/// the lab's words.
+pub fn explain(w: &OrderbookExplainWords, before: &Book, cmd: &Command, event: &Event) -> String {
+    let n = |v: u64| v.to_string();
     match *event {
-        Event::Accept { id } => format!(
-            "Order {id} is accepted: its price and quantity are above zero and no live order has its id."
-        ),
+        Event::Accept { id } => fill(&w.accept, &[("id", &n(id))]),
         Event::Reject { id, reason } => match reason {
-            RejectReason::Invalid => format!(
-                "Order {id} is rejected: a price or quantity of zero (or a full book) is invalid."
-            ),
-            RejectReason::DuplicateId => {
-                format!("Order {id} is rejected: a live order already has that id.")
-            }
-            RejectReason::UnknownOrder => {
-                format!("Request for {id} is rejected: no live order has that id.")
-            }
+            RejectReason::Invalid => fill(&w.reject_invalid, &[("id", &n(id))]),
+            RejectReason::DuplicateId => fill(&w.reject_duplicate, &[("id", &n(id))]),
+            RejectReason::UnknownOrder => fill(&w.reject_unknown, &[("id", &n(id))]),
             RejectReason::FokUnfillable => {
                 let (side, price, qty) = match *cmd {
                     Command::Limit {
@@ -93,19 +82,27 @@ pub fn explain(before: &Book, cmd: &Command, event: &Event) -> String {
                     })
                     .map(|l| l.total_qty)
                     .sum();
-                format!(
-                    "Fill-or-kill {id} is rejected with nothing traded: it needs {qty}, but only {available} is offered at {price} or better."
+                fill(
+                    &w.reject_fok,
+                    &[
+                        ("id", &n(id)),
+                        ("qty", &n(qty)),
+                        ("available", &available.to_string()),
+                        ("price", &n(price)),
+                    ],
                 )
             }
             RejectReason::PostOnlyWouldCross => {
                 let best = match *cmd {
-                    Command::Limit { side: Side::Buy, .. } => before.best_ask(),
+                    Command::Limit {
+                        side: Side::Buy, ..
+                    } => before.best_ask(),
                     _ => before.best_bid(),
                 };
-                let best = best.map_or_else(String::new, |l| format!(" (best {})", l.price));
-                format!(
-                    "Post-only {id} is rejected: its price would cross the opposite best{best}, and a post-only order may only add liquidity."
-                )
+                let best = best.map_or_else(String::new, |l| {
+                    fill(&w.reject_post_best, &[("price", &n(l.price))])
+                });
+                fill(&w.reject_post, &[("id", &n(id)), ("best", &best)])
             }
         },
         Event::Trade {
@@ -115,7 +112,15 @@ pub fn explain(before: &Book, cmd: &Command, event: &Event) -> String {
             qty,
         } => {
             let Some(maker) = before.order(maker_id) else {
-                return format!("Trade of {qty} at {price} between {taker_id} and {maker_id}.");
+                return fill(
+                    &w.trade_plain,
+                    &[
+                        ("qty", &n(qty)),
+                        ("price", &n(price)),
+                        ("taker", &n(taker_id)),
+                        ("maker", &n(maker_id)),
+                    ],
+                );
             };
             let queue: Vec<u64> = before
                 .orders(maker.side)
@@ -123,61 +128,88 @@ pub fn explain(before: &Book, cmd: &Command, event: &Event) -> String {
                 .map(|o| o.id)
                 .collect();
             let pos = queue.iter().position(|&id| id == maker_id).unwrap_or(0);
-            let best_word = match maker.side {
-                Side::Sell => "lowest ask",
-                Side::Buy => "highest bid",
+            let (best, taker_side) = match maker.side {
+                Side::Sell => (&w.lowest_ask, &w.buy),
+                Side::Buy => (&w.highest_bid, &w.sell),
             };
             let better_levels = before
                 .levels(maker.side)
                 .take_while(|l| l.price != price)
                 .count();
             let price_part = if better_levels == 0 {
-                format!("Price first: {price} is the {best_word}.")
+                fill(&w.price_best, &[("price", &n(price)), ("best", best)])
             } else {
-                format!(
-                    "Price first: {price} is the {best_word} left once the {better_levels} better level(s) were taken."
+                fill(
+                    &w.price_after,
+                    &[
+                        ("price", &n(price)),
+                        ("best", best),
+                        ("levels", &better_levels.to_string()),
+                    ],
                 )
             };
             let time_part = if pos == 0 {
-                format!(
-                    "Then time: {maker_id} was first in the queue at {price}, ahead of {} other order(s).",
-                    queue.len().saturating_sub(1)
+                let others = queue.len().saturating_sub(1).to_string();
+                fill(
+                    &w.time_first,
+                    &[
+                        ("maker", &n(maker_id)),
+                        ("price", &n(price)),
+                        ("others", &others),
+                    ],
                 )
             } else {
-                format!(
-                    "Then time: {maker_id} was {} in the queue at {price}; the {pos} order(s) ahead of it were filled or removed first.",
-                    ordinal(pos + 1)
+                fill(
+                    &w.time_later,
+                    &[
+                        ("maker", &n(maker_id)),
+                        ("position", &ordinal(pos + 1)),
+                        ("price", &n(price)),
+                        ("ahead", &pos.to_string()),
+                    ],
                 )
             };
-            format!(
-                "{taker_id} ({} taker) trades {qty} at {price} with resting {maker_id} — trades happen at the resting order's price. {price_part} {time_part}",
-                side_word(maker.side.opposite())
+            fill(
+                &w.trade,
+                &[
+                    ("taker", &n(taker_id)),
+                    ("side", taker_side),
+                    ("qty", &n(qty)),
+                    ("price", &n(price)),
+                    ("maker", &n(maker_id)),
+                    ("price_part", &price_part),
+                    ("time_part", &time_part),
+                ],
             )
         }
-        Event::Cancelled { id, remaining_qty } => match *cmd {
-            Command::Cancel { .. } => {
-                format!("Order {id} is cancelled; {remaining_qty} leaves the book.")
-            }
-            _ if id != cmd.id() => format!(
-                "Self-trade prevention: resting {id} has the same owner as the incoming order, so it is cancelled ({remaining_qty} removed) instead of trading."
-            ),
-            Command::Market { .. } => format!(
-                "The market order's remaining {remaining_qty} is dropped: the opposite side is empty and market orders never rest."
-            ),
-            Command::Limit { tif: Tif::Ioc, .. } => format!(
-                "The remaining {remaining_qty} of immediate-or-cancel {id} is dropped: it does not rest."
-            ),
-            _ => format!("Order {id} leaves the book with {remaining_qty} unfilled."),
-        },
+        Event::Cancelled { id, remaining_qty } => {
+            let template = match *cmd {
+                Command::Cancel { .. } => &w.cancelled,
+                _ if id != cmd.id() => &w.self_trade,
+                Command::Market { .. } => &w.market_rest,
+                Command::Limit { tif: Tif::Ioc, .. } => &w.ioc_rest,
+                _ => &w.left_unfilled,
+            };
+            fill(template, &[("id", &n(id)), ("qty", &n(remaining_qty))])
+        }
         Event::Modified { id, price, qty } => match before.order(id) {
-            Some(old) if old.price == price && qty <= old.qty => format!(
-                "Order {id} is reduced to {qty} at the same price: it keeps its place in the queue."
+            Some(old) if old.price == price && qty <= old.qty => {
+                fill(&w.modify_keep, &[("id", &n(id)), ("qty", &n(qty))])
+            }
+            Some(old) => fill(
+                &w.modify_move,
+                &[
+                    ("id", &n(id)),
+                    ("old_qty", &n(old.qty)),
+                    ("old_price", &n(old.price)),
+                    ("qty", &n(qty)),
+                    ("price", &n(price)),
+                ],
             ),
-            Some(old) => format!(
-                "Order {id} changes from {} at {} to {qty} at {price}: a new price or a larger size loses queue priority, so it goes to the back of the queue at {price}.",
-                old.qty, old.price
+            None => fill(
+                &w.modify_plain,
+                &[("id", &n(id)), ("qty", &n(qty)), ("price", &n(price))],
             ),
-            None => format!("Order {id} is modified to {qty} at {price}."),
         },
     }
 }

@@ -123,7 +123,7 @@ pub fn Scenarios(ctx: Ctx) -> impl IntoView {
                         view! {
                             <li>
                                 <code>{t}</code>
-                                <p>{explain(&r.before, &r.cmd, e)}</p>
+                                <p>{explain(&ctx.words.own.explain, &r.before, &r.cmd, e)}</p>
                             </li>
                         }
                     })
