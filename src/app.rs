@@ -7,7 +7,7 @@ use crate::{
     pages::{
         case_studies::{CaseStudies, CaseStudyRoute},
         home::Home,
-        lab::{LabIndex, LabRoute},
+        lab::LabRoute,
         not_found::NotFound,
         project::ProjectRoute,
         work::Work,
@@ -19,6 +19,17 @@ use leptos_router::{
     components::{Route, Router, Routes},
     path,
 };
+
+/// Starts the site: the panic hook, then the app in place of the static shell in index.html
+/// (what a visitor sees before the WASM runs). Not generic, so every view the app instantiates is
+/// compiled in this crate once, not again in the bin that calls it.
+pub fn start() {
+    crate::fatal::install_panic_hook();
+    if let Some(shell) = gloo_utils::document().get_element_by_id("shell") {
+        shell.remove();
+    }
+    leptos::mount::mount_to_body(App);
+}
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -35,8 +46,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/case-studies/:slug") view=CaseStudyRoute/>
                     <Route path=path!("/writing") view=Writing/>
                     <Route path=path!("/writing/:slug") view=PostRoute/>
-                    <Route path=path!("/lab") view=LabIndex/>
-                    <Route path=path!("/lab/:slug") view=LabRoute/>
+                    <Route path=path!("/lab/:slug?") view=LabRoute/>
                 </Routes>
             </main>
             <Footer/>
@@ -73,20 +83,28 @@ mod tests {
         "/case-studies/:slug",
         "/writing",
         "/writing/:slug",
-        "/lab",
-        "/lab/:slug",
+        "/lab/:slug?",
     ];
 
+    /// Whether `route` matches `path`: `:x` is one segment, a last `:x?` one segment or none.
+    fn matches(route: &str, path: &str) -> bool {
+        let route: Vec<&str> = route.split('/').collect();
+        let path: Vec<&str> = path.split('/').collect();
+        let optional = route
+            .last()
+            .is_some_and(|r| r.starts_with(':') && r.ends_with('?'));
+        if optional && path.len() + 1 == route.len() {
+            return matches(&route[..route.len() - 1].join("/"), &path.join("/"));
+        }
+        route.len() == path.len()
+            && route
+                .iter()
+                .zip(&path)
+                .all(|(r, p)| r.starts_with(':') || r == p)
+    }
+
     fn routed(path: &str) -> bool {
-        ROUTES.iter().any(|route| {
-            let route: Vec<&str> = route.split('/').collect();
-            let path: Vec<&str> = path.split('/').collect();
-            route.len() == path.len()
-                && route
-                    .iter()
-                    .zip(&path)
-                    .all(|(r, p)| r.starts_with(':') || r == p)
-        })
+        ROUTES.iter().any(|route| matches(route, path))
     }
 
     #[test]
@@ -95,11 +113,13 @@ mod tests {
             assert!(routed(&page.path), "{} is not routed", page.path);
         }
         assert!(!routed("/work/a/b"));
+        assert!(routed("/lab") && routed("/lab/orderbook") && !routed("/lab/a/b"));
     }
 
     #[test]
     fn every_static_route_has_page_metadata() {
-        for route in ROUTES.iter().filter(|r| !r.contains(':')) {
+        let fixed = ROUTES.iter().map(|r| r.trim_end_matches("/:slug?"));
+        for route in fixed.filter(|r| !r.contains(':')) {
             assert!(
                 site().page(route).is_some(),
                 "{route} has no [[pages]] entry"

@@ -1,5 +1,5 @@
 //! The order book lab's benchmark worker (a module Web Worker, see `labs::kit::worker`).
 
 fn main() {
-    site::labs::kit::worker::serve(site::labs::orderbook::bench_msg::run);
+    site::labs::orderbook::bench_msg::serve();
 }

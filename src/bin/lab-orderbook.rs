@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen]
 pub fn mount_lab(el: web_sys::HtmlElement) {
-    site::labs::kit::module::mount(el, site::labs::orderbook::LabLive);
+    site::labs::orderbook::mount(el);
 }
 
 #[wasm_bindgen]

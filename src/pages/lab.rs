@@ -1,6 +1,6 @@
-//! `/lab` and `/lab/<slug>`: the lab index (every lab, one line each, with what it runs) and one
-//! lab's page, which the kit's `LabFrame` renders and into which it loads that lab's own module.
-//! An unknown slug is the 404 page.
+//! `/lab` and `/lab/<slug>` (one route, `/lab/:slug?`): the lab index (every lab, one line each,
+//! with what it runs) and one lab's page, which the kit's `LabFrame` renders and into which it
+//! loads that lab's own module. An unknown slug is the 404 page.
 
 use crate::{
     base::href,
@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 #[component]
-pub fn LabIndex() -> impl IntoView {
+fn LabIndex() -> impl IntoView {
     let site = site();
     let index = &site.lab_index;
     let items = site
@@ -43,10 +43,12 @@ pub fn LabIndex() -> impl IntoView {
 pub fn LabRoute() -> impl IntoView {
     let params = use_params_map();
     move || {
-        let slug = params.read().get("slug").unwrap_or_default();
-        match site().lab(&slug) {
-            Some(lab) => view! { <LabFrame lab=lab/> }.into_any(),
-            None => view! { <NotFound/> }.into_any(),
+        // `/lab/` names the index too.
+        let slug = params.read().get("slug").filter(|s| !s.is_empty());
+        match slug.map(|s| site().lab(&s)) {
+            None => view! { <LabIndex/> }.into_any(),
+            Some(Some(lab)) => view! { <LabFrame lab=lab/> }.into_any(),
+            Some(None) => view! { <NotFound/> }.into_any(),
         }
     }
 }

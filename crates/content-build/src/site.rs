@@ -2,8 +2,9 @@
 //! Markdown, the case-study diagrams, the highlighted contract snippet and the imported posts.
 //! The site's `build.rs` embeds the result; xtask uses it to prerender every route.
 
+use crate::text::escape_html;
 use crate::{highlight, markdown, ContentError};
-use site_content::{Figure, LabBundle, LabKitWords, LabLive, Post, Provenance, Site};
+use site_content::{Figure, LabBundle, LabContent, LabKitWords, LabLive, Post, Provenance, Site};
 use std::{
     fs,
     path::{Path, PathBuf},
@@ -29,12 +30,37 @@ pub fn assemble(root: &Path) -> Result<Site, ContentError> {
     let snippet_path = root.join(&site.snippet.file);
     site.snippet.html = highlight::code(&read(&snippet_path)?, &site.snippet.lang)?;
     site.posts = posts(&content.join("writing"))?;
+    for lab in &mut site.labs {
+        lab.prose_html = lab_prose(&content, lab)?;
+    }
     let problems = site.problems();
     if problems.is_empty() {
         Ok(site)
     } else {
         Err(ContentError::Invalid(problems.join("\n")))
     }
+}
+
+/// A lab's prose column: its Markdown, then the links to the source it runs (each a static page
+/// `xtask prerender` writes; `rel="external"` keeps the router out of it).
+fn lab_prose(content: &Path, lab: &LabContent) -> Result<String, ContentError> {
+    let mut html = render(&content.join("labs").join(format!("{}.md", lab.slug)))?;
+    let items: String = lab
+        .sources
+        .iter()
+        .map(|s| {
+            format!(
+                "<li><a href=\"source/{}.html\" rel=\"external\">{}</a></li>",
+                escape_html(&s.slug),
+                escape_html(&s.label)
+            )
+        })
+        .collect();
+    html.push_str(&format!(
+        "<section class=\"lab-source\"><h2>{}</h2><ul>{items}</ul></section>",
+        escape_html(&lab.source_heading)
+    ));
+    Ok(html)
 }
 
 /// The bundle each lab's own module embeds: its page's content, the kit's words
@@ -107,8 +133,6 @@ fn fill_figures(figures: &mut [Figure], dir: &Path) -> Result<(), ContentError> 
             cpu: text(&machine["cpu"]),
             logical_cores: machine["logical_cores"].as_u64().map_or(0, |n| n as u32),
             load_average: text(&machine["load_average_1m_at_start"]),
-            os: text(&machine["os"]),
-            rustc: text(&machine["rustc"]),
         });
     }
     Ok(())
@@ -311,6 +335,9 @@ mod tests {
             .case_studies
             .iter()
             .all(|c| c.diagram_svg.starts_with("<svg")));
+        for lab in &site.labs {
+            assert!(lab.prose_html.contains("<h2") && lab.prose_html.contains("source/"));
+        }
         let bundles = lab_bundles(&root, &site).expect("lab bundles assemble");
         assert_eq!(bundles.len(), site.labs.len());
         for bundle in &bundles {

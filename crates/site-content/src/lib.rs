@@ -204,8 +204,9 @@ pub struct LabKitWords {
     pub worker_cancelled: String,
 }
 
-/// A live lab (`/lab/<slug>`): the page's words, its prose that reads without interaction and the
-/// source it runs. The words of its live part are its [`LabLive`].
+/// A live lab (`/lab/<slug>`): the page's words, its prose that reads without interaction
+/// (`content/labs/<slug>.md`) and the source it runs. The words of its live part are its
+/// [`LabLive`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LabContent {
@@ -220,10 +221,13 @@ pub struct LabContent {
     pub label: String,
     pub heading: String,
     pub lede: String,
-    pub prose: Vec<ProseSection>,
     /// Over the links to the engine source the lab runs.
     pub source_heading: String,
     pub sources: Vec<SourceFile>,
+    /// Filled by the build: the prose rendered from `content/labs/<slug>.md`, then the "view
+    /// source" list (links relative to `<base href>`, so they hold under any public URL).
+    #[serde(default)]
+    pub prose_html: String,
 }
 
 /// The words of a lab's live part (`content/labs/<slug>.toml`): presets, the benchmark, and the
@@ -555,14 +559,6 @@ pub struct OrderbookBenchWords {
     pub failed: String,
 }
 
-/// A heading and its paragraphs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProseSection {
-    pub heading: String,
-    pub paragraphs: Vec<String>,
-}
-
 /// A preset scenario in the replay text format: `setup` lines are applied at once, `steps` are
 /// queued for the step-through.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -611,8 +607,6 @@ pub struct Provenance {
     pub cpu: String,
     pub logical_cores: u32,
     pub load_average: String,
-    pub os: String,
-    pub rustc: String,
 }
 
 /// The smart-contract snippet on the home page, highlighted at build time.

@@ -1,7 +1,8 @@
 //! The layout every lab shares (`../shared/DESIGN.md`, "Labs share one layout"):
 //!
-//! - [`LabFrame`], rendered by the site: the page head, prose that reads without interaction, the
-//!   "view source" list, and the live column into which the lab's own module is loaded;
+//! - [`LabFrame`], rendered by the site: the page head, prose that reads without interaction and
+//!   the "view source" list (both rendered at build time), and the live column into which the
+//!   lab's own module is loaded;
 //! - [`StatusBar`], rendered by the lab's module at the top of the live column: the status items
 //!   (seed, time, invariants, throughput…), the player's controls and the share button, so the
 //!   primary action is visible with the live view without scrolling.
@@ -9,7 +10,6 @@
 use super::format::grouped;
 use super::module::{self, Loaded};
 use super::player::Player;
-use crate::base::href;
 use crate::components::{head::Head, page_intro::PageIntro};
 use crate::content::{schema::LabContent, site};
 use leptos::{html, prelude::*};
@@ -29,45 +29,14 @@ pub fn LabFrame(lab: &'static LabContent) -> impl IntoView {
         }
     });
     on_cleanup(move || module::unload(loaded));
-    let prose = lab
-        .prose
-        .iter()
-        .map(|section| {
-            let paragraphs = section
-                .paragraphs
-                .iter()
-                .map(|p| view! { <p>{p.as_str()}</p> })
-                .collect_view();
-            view! {
-                <section class="lab-prose-section">
-                    <h2>{section.heading.as_str()}</h2>
-                    {paragraphs}
-                </section>
-            }
-        })
-        .collect_view();
-    // Static pages written by `xtask prerender`; `rel="external"` keeps the router out of it.
-    let sources = lab
-        .sources
-        .iter()
-        .map(|source| {
-            let link = href(&format!("/source/{}.html", source.slug));
-            view! { <li><a href=link rel="external">{source.label.as_str()}</a></li> }
-        })
-        .collect_view();
     let page = site().page(&lab.path());
     view! {
         {page.map(|p| view! { <Head title=p.title description=p.description/> })}
         <article class="wrap page lab">
             <PageIntro label=lab.label.as_str() heading=lab.heading.as_str() lede=lab.lede.as_str()/>
             <div class="lab-grid">
-                <div class="lab-prose">
-                    {prose}
-                    <section class="lab-prose-section lab-source">
-                        <h2>{lab.source_heading.as_str()}</h2>
-                        <ul>{sources}</ul>
-                    </section>
-                </div>
+                // Rendered at build time from content/labs/<slug>.md, with the source list.
+                <div class="lab-prose" inner_html=lab.prose_html.as_str()></div>
                 <div class="lab-live" node_ref=live>
                     <p class="muted" role="status">{words.loading.as_str()}</p>
                 </div>

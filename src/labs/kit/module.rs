@@ -1,6 +1,7 @@
 //! One WebAssembly module per lab. The site's lab page loads `lab-<slug>.js` on demand with
-//! [`load`] (through `loader.js`, a file-backed ES module: a dynamic `import()`, no `eval`), so
-//! no page pays for a lab it does not show; inside the lab's module, [`mount`] renders the live
+//! [`load`] (through `loader.js`, a file-backed ES module: a dynamic `import()`, no `eval`),
+//! together with the live part's stylesheet [`LIVE_CSS`], so no page pays for a lab it does not
+//! show; inside the lab's module, [`mount`] renders the live
 //! part into the page's placeholder and [`unmount`] disposes it (every signal, the player's loop
 //! and any worker) when the visitor leaves.
 
@@ -11,10 +12,18 @@ use wasm_bindgen::{prelude::wasm_bindgen, JsValue};
 #[wasm_bindgen(module = "/src/labs/kit/loader.js")]
 extern "C" {
     #[wasm_bindgen(catch)]
-    fn load_lab(url: &str, el: &web_sys::HtmlElement) -> Result<js_sys::Promise, JsValue>;
+    fn load_lab(
+        url: &str,
+        css: &str,
+        el: &web_sys::HtmlElement,
+    ) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch)]
     fn unmount_lab(module: &JsValue) -> Result<(), JsValue>;
 }
+
+/// The stylesheet of every lab's live part (copied into `dist/` by index.html), loaded with the
+/// first lab module a visit opens.
+pub const LIVE_CSS: &str = "lab-live.css";
 
 /// The page's handle on a loaded lab module.
 pub type Loaded = StoredValue<Option<JsValue>, LocalStorage>;
@@ -27,13 +36,15 @@ pub fn load(
     loaded: Loaded,
     failed: impl FnOnce() + 'static,
 ) {
-    let url = gloo_utils::document()
-        .base_uri()
-        .ok()
-        .flatten()
-        .and_then(|base| web_sys::Url::new_with_base(&format!("lab-{slug}.js"), &base).ok())
-        .map(|u| u.href());
-    let Some(promise) = url.and_then(|url| load_lab(&url, el).ok()) else {
+    let base = gloo_utils::document().base_uri().ok().flatten();
+    let resolve = |name: &str| {
+        let base = base.as_deref()?;
+        web_sys::Url::new_with_base(name, base)
+            .ok()
+            .map(|u| u.href())
+    };
+    let urls = resolve(&format!("lab-{slug}.js")).zip(resolve(LIVE_CSS));
+    let Some(promise) = urls.and_then(|(url, css)| load_lab(&url, &css, el).ok()) else {
         return failed();
     };
     let target = el.clone();

@@ -80,6 +80,12 @@ impl Workload {
     }
 }
 
+/// The worker's main (the `lab-orderbook-worker` bin). Not generic, so the worker's code is
+/// compiled in this crate once.
+pub fn serve() {
+    crate::labs::kit::worker::serve(run);
+}
+
 /// The worker's side: runs `req` in timed batches, replying after each with its progress.
 pub fn run(req: BenchRequest, reply: &mut dyn FnMut(BenchReply)) {
     let batch = req.batch.clamp(1, 1_000_000);

@@ -124,6 +124,12 @@ fn from_address(words: Words) -> (Lab, u32, Option<String>) {
     }
 }
 
+/// Mounts the live part into the page's live column (the lab module's `mount_lab`). Not generic,
+/// so the lab's views are compiled in this crate once, not again in the bin.
+pub fn mount(el: web_sys::HtmlElement) {
+    kit::module::mount(el, LabLive);
+}
+
 /// The live part of the lab (status bar and panels), mounted by the lab's module into the page
 /// the site renders; the seed, speed and session come from the address.
 #[component]
