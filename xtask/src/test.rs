@@ -25,6 +25,18 @@ pub fn run() -> Result {
         "-D",
         "warnings",
     ]))?;
+    // A lab's worker is built without the site's `ui` feature: hold that build to the same lints.
+    cmd::run(cmd::new("cargo").args([
+        "clippy",
+        "-p",
+        "site",
+        "--no-default-features",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     cmd::run(cmd::new("cargo").args(["test", "--workspace", "--locked"]))?;
     // Engines must compute the same results natively and in the browser.
     parity::run()?;

@@ -17,10 +17,17 @@
 //!
 //! *Invariant:* the kit knows no engine; words come from `content/` (`LabKitWords`).
 
+// Everything but `format` and the worker's own side needs the UI (feature `ui`); a lab's worker
+// is built without it, so it links no UI framework.
+#[cfg(feature = "ui")]
 pub mod file;
 pub mod format;
+#[cfg(feature = "ui")]
 pub mod layout;
+#[cfg(feature = "ui")]
 pub mod module;
+#[cfg(feature = "ui")]
 pub mod player;
+#[cfg(feature = "ui")]
 pub mod url;
 pub mod worker;

@@ -8,6 +8,7 @@
 //!   [`FromWorker::Failed`];
 //! - cancel is `terminate()`, and a [`WorkerSlot`] terminates its worker when the page goes away.
 
+#[cfg(feature = "ui")]
 use leptos::prelude::{on_cleanup, LocalStorage, SetValue, StoredValue, UpdateValue};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
@@ -108,6 +109,7 @@ impl WorkerHandle {
     }
 }
 
+#[cfg(feature = "ui")]
 /// The page's slot for one worker at a time: starting another, `stop()` and unmounting the page
 /// terminate the one before.
 #[derive(Clone, Copy)]
@@ -115,6 +117,7 @@ pub struct WorkerSlot {
     slot: StoredValue<Option<WorkerHandle>, LocalStorage>,
 }
 
+#[cfg(feature = "ui")]
 impl WorkerSlot {
     /// A slot whose worker is terminated when the calling component is disposed.
     pub fn new() -> Self {
@@ -137,6 +140,7 @@ impl WorkerSlot {
     }
 }
 
+#[cfg(feature = "ui")]
 impl Default for WorkerSlot {
     fn default() -> Self {
         Self::new()
