@@ -84,6 +84,9 @@ test("a shared link replays the same book", async ({ page, context }) => {
   expect(link).toContain("seed=7");
   const ladder = await page.getByTestId("ladder").innerText();
   const time = await status(page, "time").innerText();
+  // The log's panel skips rendering off screen (content-visibility), which empties innerText.
+  await page.getByTestId("event-log").scrollIntoViewIfNeeded();
+  await expect.poll(() => page.getByTestId("event-log").innerText()).toContain("ACCEPT");
   const log = await page.getByTestId("event-log").innerText();
 
   const again = await context.newPage();
@@ -93,7 +96,8 @@ test("a shared link replays the same book", async ({ page, context }) => {
   await expect(again.getByTestId("ladder")).toBeVisible();
   await expect.poll(() => again.getByTestId("ladder").innerText()).toBe(ladder);
   await expect(status(again, "time")).toHaveText(time);
-  expect(await again.getByTestId("event-log").innerText()).toBe(log);
+  await again.getByTestId("event-log").scrollIntoViewIfNeeded();
+  await expect.poll(() => again.getByTestId("event-log").innerText()).toBe(log);
   expect(w.problems()).toEqual([]);
   expect(w2.problems()).toEqual([]);
 });
