@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use orderbook::{Command, Side};
 
 /// The side's class name, and its word (`buy`, `sell`) from the lab's words.
-fn side_word<'w>(side: Side, buy: &'w str, sell: &'w str) -> (&'static str, &'w str) {
+pub(super) fn side_word<'w>(side: Side, buy: &'w str, sell: &'w str) -> (&'static str, &'w str) {
     match side {
         Side::Buy => ("buy", buy),
         Side::Sell => ("sell", sell),

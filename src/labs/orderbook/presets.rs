@@ -25,9 +25,7 @@ mod tests {
     use orderbook::{Book, Event, RejectReason};
 
     fn explain_words() -> &'static crate::content::schema::OrderbookExplainWords {
-        let crate::content::schema::LabWords::Orderbook(words) =
-            &crate::labs::orderbook::bundle().live.words;
-        &words.explain
+        &crate::labs::orderbook::Words::get().own.explain
     }
 
     /// Runs a preset; returns every event of its steps and their explanations.

@@ -2,10 +2,11 @@
 //! events of every kind: accept, reject with its reason, trade, cancel, modify), newest first.
 
 use super::core::{LOG_LEN, TAPE_LEN};
+use super::orders::side_word;
 use super::Ctx;
 use crate::labs::kit::format::{fill, grouped};
 use leptos::prelude::*;
-use orderbook::{protocol::write_event, Event, Side};
+use orderbook::{protocol::write_event, Event};
 
 #[component]
 pub fn Tape(ctx: Ctx) -> impl IntoView {
@@ -19,10 +20,7 @@ pub fn Tape(ctx: Ctx) -> impl IntoView {
             s.tape
                 .iter()
                 .map(|t| {
-                    let (class, side) = match t.aggressor {
-                        Side::Buy => ("buy", w.buy.as_str()),
-                        Side::Sell => ("sell", w.sell.as_str()),
-                    };
+                    let (class, side) = side_word(t.aggressor, &w.buy, &w.sell);
                     view! {
                         <tr class=class>
                             <td>{grouped(t.time)}</td>
