@@ -3,6 +3,7 @@
 //! A run is fully described by `(seed, SimConfig, FaultSchedule)`.
 
 use crate::error::RaftError;
+use crate::kv::{OpKind, MAX_KEYS};
 use deterministic::SplitMix64;
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +46,16 @@ impl Default for LatencySpec {
 }
 
 impl LatencySpec {
+    /// Uniform in `[min_ticks, max_ticks]`, no tail.
+    pub fn uniform(min_ticks: u32, max_ticks: u32) -> Self {
+        LatencySpec {
+            min_ticks,
+            max_ticks,
+            tail_permille: 0,
+            tail_ticks: 0,
+        }
+    }
+
     pub fn validate(&self) -> Result<(), RaftError> {
         if self.min_ticks == 0
             || self.max_ticks < self.min_ticks
@@ -118,6 +129,28 @@ pub enum FaultAction {
     /// Ask the current leader to remove `node` from the voters.
     RemoveVoter {
         node: u8,
+    },
+    /// `node`'s election timer fires now: it campaigns as if its timeout had passed (a
+    /// pre-vote round first when PreVote is on). Leaders, learners and crashed nodes ignore it.
+    TimeoutNow {
+        node: u8,
+    },
+    SetReorder {
+        permille: u32,
+        extra_ticks: u32,
+    },
+    /// Every node-to-node link and the client links get this latency (uniform, no tail).
+    SetLatency {
+        min_ticks: u32,
+        max_ticks: u32,
+    },
+    /// A KV request by the schedule's own client (the visitor's in the lab): it joins the
+    /// simulation as one more client after the configured ones, with a session, redirects,
+    /// retries and timeouts like theirs, and its operations enter the checked history. A put
+    /// writes a value unique to this client and operation.
+    Request {
+        op: OpKind,
+        key: u8,
     },
 }
 
@@ -215,6 +248,31 @@ impl FaultSchedule {
                         return bad("rates are per mille (0..=1000)".into());
                     }
                 }
+                FaultAction::TimeoutNow { node } => {
+                    if !node_ok(*node) {
+                        return bad(format!("node {node} outside cluster"));
+                    }
+                }
+                FaultAction::SetReorder {
+                    permille,
+                    extra_ticks,
+                } => {
+                    if *permille > PERMILLE || *extra_ticks > MAX_LATENCY_TICKS / 2 {
+                        return bad(format!(
+                            "reorder needs permille <= 1000 and extra_ticks <= {}",
+                            MAX_LATENCY_TICKS / 2
+                        ));
+                    }
+                }
+                FaultAction::SetLatency {
+                    min_ticks,
+                    max_ticks,
+                } => LatencySpec::uniform(*min_ticks, *max_ticks).validate()?,
+                FaultAction::Request { key, .. } => {
+                    if *key as usize >= MAX_KEYS {
+                        return bad(format!("key {key} >= {MAX_KEYS}"));
+                    }
+                }
                 FaultAction::Heal => {}
             }
         }
@@ -241,11 +299,15 @@ mod tests {
             {"at": 400, "kind": "block_link", "from": 0, "to": 2},
             {"at": 450, "kind": "unblock_link", "from": 0, "to": 2},
             {"at": 500, "kind": "set_drop", "permille": 100},
-            {"at": 600, "kind": "set_duplicate", "permille": 0}
+            {"at": 600, "kind": "set_duplicate", "permille": 0},
+            {"at": 610, "kind": "timeout_now", "node": 3},
+            {"at": 620, "kind": "set_reorder", "permille": 50, "extra_ticks": 4},
+            {"at": 630, "kind": "set_latency", "min_ticks": 2, "max_ticks": 6},
+            {"at": 640, "kind": "request", "op": "put", "key": 1}
           ]
         }"#;
         let s = FaultSchedule::from_json(json).unwrap();
-        assert_eq!(s.events.len(), 8);
+        assert_eq!(s.events.len(), 12);
         s.validate(5).unwrap();
         assert!(s.validate(2).is_err());
         let back = FaultSchedule::from_json(&s.to_json()).unwrap();

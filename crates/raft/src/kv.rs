@@ -9,7 +9,8 @@ pub const MAX_KEYS: usize = 256;
 /// Bound on client sessions.
 pub const MAX_CLIENTS: usize = 64;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OpKind {
     Put,
     Get,

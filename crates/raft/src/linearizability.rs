@@ -26,12 +26,6 @@ pub struct Operation {
     pub ret: Option<u64>,
 }
 
-impl Serialize for OpKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LinResult {
     Linearizable,

@@ -3,6 +3,7 @@
 //!
 //! Usage: raft-sim --seed S --nodes N --ticks T [--faults FILE] [--clients C] [--digest]
 //!                 [--latency TICKS] [--election-timeout TICKS] [--heartbeat TICKS]
+//!                 [--pre-vote on|off] [--check-quorum on|off] [--initial-voters V]
 //!                 [--sweep-faults] [--inject-bug double-vote|stale-local-read]
 //! `--sweep-faults` replays the random schedule (and snapshot interval) `raft-sweep` used
 //! for that seed. `--snapshot-every N` compacts logs every N applied entries (default off).
@@ -23,6 +24,16 @@ fn parse_num<T: std::str::FromStr>(flag: &str, v: Option<String>) -> Result<T, R
     let v = v.ok_or_else(|| RaftError::Parse(format!("{flag} needs a value")))?;
     v.parse()
         .map_err(|_| RaftError::Parse(format!("{flag}: bad number {v:?}")))
+}
+
+fn parse_switch(flag: &str, v: Option<String>) -> Result<bool, RaftError> {
+    match v.as_deref() {
+        Some("on") => Ok(true),
+        Some("off") => Ok(false),
+        other => Err(RaftError::Parse(format!(
+            "{flag}: on or off, not {other:?}"
+        ))),
+    }
 }
 
 fn parse_bug(v: Option<String>) -> Result<InjectedBug, RaftError> {
@@ -49,6 +60,9 @@ fn parse_args() -> Result<Args, RaftError> {
             "--ticks" => a.cfg.ticks = parse_num(&flag, it.next())?,
             "--clients" => a.cfg.clients = parse_num(&flag, it.next())?,
             "--election-timeout" => a.cfg.election_timeout_ticks = parse_num(&flag, it.next())?,
+            "--pre-vote" => a.cfg.pre_vote = parse_switch(&flag, it.next())?,
+            "--check-quorum" => a.cfg.check_quorum = parse_switch(&flag, it.next())?,
+            "--initial-voters" => a.cfg.initial_voters = parse_num(&flag, it.next())?,
             "--heartbeat" => a.cfg.heartbeat_interval_ticks = parse_num(&flag, it.next())?,
             "--latency" => {
                 let v: u32 = parse_num(&flag, it.next())?;

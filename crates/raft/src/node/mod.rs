@@ -226,6 +226,17 @@ impl Node {
         self.debug_check_invariants(before);
     }
 
+    /// The election timer fires now (a visitor's "time out now"): the node campaigns exactly
+    /// as it would when its timeout passes. Leaders and learners ignore it.
+    pub fn timeout_now(&mut self) {
+        if self.role == Role::Leader || !self.is_voter(self.cfg.id) {
+            return;
+        }
+        let before = self.invariant_baseline();
+        self.campaign();
+        self.debug_check_invariants(before);
+    }
+
     /// Appends a client command if this node is leader; returns its log index.
     pub fn propose(&mut self, cmd: Command) -> Result<u64, RaftError> {
         if self.role != Role::Leader {

@@ -66,6 +66,10 @@ pub struct NodeStatus {
     pub snapshot_index: u64,
     /// Current voter set (bitmask over node ids).
     pub voters: u16,
+    /// Ticks since the election timer was last reset, and the (randomized) timeout at which it
+    /// fires; a leader's timer counts toward its CheckQuorum round instead.
+    pub election_elapsed: u32,
+    pub election_timeout: u32,
 }
 
 impl Node {
@@ -81,7 +85,17 @@ impl Node {
             last_index: self.log.last_index(),
             snapshot_index: self.log.offset(),
             voters: self.voters,
+            election_elapsed: self.election_elapsed,
+            election_timeout: self.randomized_timeout,
         }
+    }
+
+    /// A leader's replication progress for `peer`: `(next_index, match_index)`; `None` on
+    /// other roles (the arrays are only meaningful while leading).
+    pub fn progress(&self, peer: NodeId) -> Option<(u64, u64)> {
+        let p = peer as usize;
+        (self.role == Role::Leader && p < self.cfg.cluster_size)
+            .then(|| (self.next_index[p], self.match_index[p]))
     }
 
     pub fn has_ready(&self) -> bool {

@@ -5,14 +5,18 @@
 
 use super::network::{Payload, ReplyResult};
 use super::Simulation;
+use crate::error::RaftError;
 use crate::kv::{OpKind, MAX_CLIENTS};
-use crate::linearizability::Operation;
+use crate::linearizability::{Operation, MAX_HISTORY_OPS};
 use crate::message::{Command, NodeId};
 use crate::trace::TraceEvent;
 use deterministic::SplitMix64;
+use std::collections::VecDeque;
 
-/// Bound on simulated clients.
+/// Bound on simulated clients (the configured ones and the schedule's own).
 pub const MAX_SIM_CLIENTS: usize = 16;
+/// Bound on the schedule's requests waiting for its client to issue them; more are refused.
+pub const MAX_QUEUED_REQUESTS: usize = 64;
 
 const _: () = assert!(MAX_SIM_CLIENTS <= MAX_CLIENTS);
 
@@ -47,6 +51,9 @@ pub(super) struct Client {
     pub(super) state: ClientState,
     next_action: u64,
     pub(super) ops_started: u32,
+    /// The schedule's own client issues only what `FaultAction::Request` queued, in order,
+    /// one at a time; `None` for the configured, closed-loop clients.
+    pub(super) requests: Option<VecDeque<(OpKind, u8)>>,
 }
 
 impl Client {
@@ -62,16 +69,103 @@ impl Client {
             state: ClientState::Idle,
             next_action,
             ops_started: 0,
+            requests: None,
+        }
+    }
+
+    /// The schedule's own client: it draws nothing (so adding it changes no other stream),
+    /// first tries node 0 and issues a queued request on the tick after the last one ends.
+    pub(super) fn scheduled(id: u8) -> Self {
+        Client {
+            id,
+            rng: SplitMix64::new(0),
+            seq: 0,
+            leader_guess: 0,
+            state: ClientState::Idle,
+            next_action: 0,
+            ops_started: 0,
+            requests: Some(VecDeque::new()),
         }
     }
 
     fn think(&mut self, now: u64, think_max_ticks: u32) {
         self.state = ClientState::Idle;
-        self.next_action = now + 1 + self.rng.below_unbiased(think_max_ticks as u64);
+        self.next_action = match self.requests {
+            Some(_) => now + 1,
+            None => now + 1 + self.rng.below_unbiased(think_max_ticks as u64),
+        };
+    }
+
+    /// The next operation: the queued one for the schedule's client, a random one otherwise.
+    fn next_op(&mut self, keys: u8) -> Option<(OpKind, u8)> {
+        match &mut self.requests {
+            Some(queue) => queue.pop_front(),
+            None => {
+                let key = self.rng.below_unbiased(keys as u64) as u8;
+                let r = self.rng.below_unbiased(100);
+                let kind = if r < 40 {
+                    OpKind::Put
+                } else if r < 85 {
+                    OpKind::Get
+                } else {
+                    OpKind::Delete
+                };
+                Some((kind, key))
+            }
+        }
     }
 }
 
 impl Simulation {
+    /// Queues a request for the schedule's own client, which joins the run on its first
+    /// request (after the configured clients, so their ids and streams are unchanged).
+    pub fn request(&mut self, op: OpKind, key: u8) -> Result<(), RaftError> {
+        self.check_request(key)?;
+        let id = self.cfg.clients;
+        if self.clients.len() == id {
+            self.clients.push(Client::scheduled(id as u8));
+        }
+        if let Some(q) = self.clients[id].requests.as_mut() {
+            q.push_back((op, key));
+        }
+        Ok(())
+    }
+
+    /// Whether [`Simulation::request`] would take a request for `key` now.
+    pub(super) fn check_request(&self, key: u8) -> Result<(), RaftError> {
+        if key >= self.cfg.keys {
+            return Err(RaftError::InvalidConfig(format!(
+                "key {key} outside 0..{}",
+                self.cfg.keys
+            )));
+        }
+        let id = self.cfg.clients;
+        let ops = (id + 1) * self.cfg.max_ops_per_client as usize;
+        if id >= MAX_SIM_CLIENTS || ops > MAX_HISTORY_OPS {
+            return Err(RaftError::InvalidConfig(format!(
+                "no room for the schedule's client: clients must be < {MAX_SIM_CLIENTS} \
+                 and (clients + 1) * max_ops_per_client <= {MAX_HISTORY_OPS}"
+            )));
+        }
+        let queued = self
+            .clients
+            .get(id)
+            .and_then(|c| c.requests.as_ref())
+            .map_or(0, |q| q.len());
+        if queued >= MAX_QUEUED_REQUESTS {
+            return Err(RaftError::InvalidConfig(format!(
+                "more than {MAX_QUEUED_REQUESTS} requests waiting"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The id of the schedule's own client, once it has joined.
+    pub fn scheduled_client(&self) -> Option<u8> {
+        let id = self.cfg.clients;
+        (self.clients.len() > id).then_some(id as u8)
+    }
+
     pub(super) fn client_tick(&mut self, ci: usize) {
         let now = self.now;
         let n = self.cfg.nodes as u64;
@@ -86,27 +180,25 @@ impl Simulation {
                     c.state = ClientState::Finished;
                     return;
                 }
+                let Some((kind, key)) = c.next_op(self.cfg.keys) else {
+                    return;
+                };
                 c.ops_started += 1;
                 c.seq += 1;
-                let key = c.rng.below_unbiased(self.cfg.keys as u64) as u8;
-                let r = c.rng.below_unbiased(100);
                 let (client, seq) = (c.id, c.seq);
-                let (kind, cmd, value) = if r < 40 {
-                    let value = (client as u64 + 1) * 1_000_000 + seq as u64;
-                    (
-                        OpKind::Put,
-                        Command::Put {
+                let (cmd, value) = match kind {
+                    OpKind::Put => {
+                        let value = (client as u64 + 1) * 1_000_000 + seq as u64;
+                        let cmd = Command::Put {
                             client,
                             seq,
                             key,
                             value,
-                        },
-                        Some(value),
-                    )
-                } else if r < 85 {
-                    (OpKind::Get, Command::Get { client, seq, key }, None)
-                } else {
-                    (OpKind::Delete, Command::Delete { client, seq, key }, None)
+                        };
+                        (cmd, Some(value))
+                    }
+                    OpKind::Get => (Command::Get { client, seq, key }, None),
+                    OpKind::Delete => (Command::Delete { client, seq, key }, None),
                 };
                 let target = c.leader_guess;
                 c.state = ClientState::Waiting(PendingOp {

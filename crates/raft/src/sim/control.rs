@@ -4,11 +4,20 @@
 
 use super::Simulation;
 use crate::error::RaftError;
-use crate::faults::{FaultAction, PERMILLE};
+use crate::faults::{
+    FaultAction, FaultEvent, FaultSchedule, LatencySpec, MAX_LATENCY_TICKS, PERMILLE,
+};
 use crate::kv::KvStore;
 use crate::message::{Command, NodeId};
 use crate::node::{Node, MAX_NODES};
 use crate::trace::TraceEvent;
+
+/// What [`Simulation::inject`] recorded, and whether the cluster refused it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Injected {
+    pub event: FaultEvent,
+    pub refused: Option<RaftError>,
+}
 
 impl Simulation {
     pub fn apply_fault(&mut self, action: &FaultAction) -> Result<(), RaftError> {
@@ -30,7 +39,89 @@ impl Simulation {
             FaultAction::RemoveVoter { node } => self
                 .change_membership(Command::RemoveVoter { node: *node })
                 .map(|_| ()),
+            FaultAction::TimeoutNow { node } => self.timeout_now(*node),
+            FaultAction::SetReorder {
+                permille,
+                extra_ticks,
+            } => self.set_reorder(*permille, *extra_ticks),
+            FaultAction::SetLatency {
+                min_ticks,
+                max_ticks,
+            } => self.set_latency(LatencySpec::uniform(*min_ticks, *max_ticks)),
+            FaultAction::Request { op, key } => self.request(*op, *key),
         }
+    }
+
+    /// Applies `action` now, as a schedule event at the current tick would be, and records it
+    /// in the run's schedule so a fresh run of [`Simulation::schedule`] replays it exactly:
+    /// it goes before any event still due at this tick (this tick's scheduled events run
+    /// when it is stepped, after this one). Events after this tick stay.
+    ///
+    /// An action the schedule could not hold (a node outside the cluster, a bad rate, a
+    /// request the run has no room for) is an error and changes nothing. One the cluster
+    /// refuses (a membership change with no leader) is recorded all the same, as a scheduled
+    /// event would be, and the refusal is returned in [`Injected::refused`].
+    pub fn inject(&mut self, action: FaultAction) -> Result<Injected, RaftError> {
+        let event = FaultEvent {
+            at: self.now,
+            action,
+        };
+        let check = FaultSchedule {
+            events: vec![event.clone()],
+            ..FaultSchedule::default()
+        };
+        check.validate(self.cfg.nodes)?;
+        self.faults.check_room()?;
+        if let FaultAction::Request { key, .. } = event.action {
+            self.check_request(key)?;
+        }
+        self.stats.steps += 1;
+        let refused = self.apply_fault(&event.action).err();
+        self.faults.insert_now(event.clone());
+        Ok(Injected { event, refused })
+    }
+
+    /// Removes every schedule event after the current tick (the lab's "act in the past":
+    /// the old future is dropped before the new action is recorded).
+    pub fn drop_events_after_now(&mut self) {
+        let now = self.now;
+        self.faults.schedule.events.retain(|e| e.at <= now);
+    }
+
+    /// The run's schedule as a fresh run needs it: the initial rates and links, and every
+    /// event, those injected included, in the order they apply.
+    pub fn schedule(&self) -> &FaultSchedule {
+        &self.faults.schedule
+    }
+
+    /// `node`'s election timer fires now (ignored by a leader, a learner or a crashed node).
+    pub fn timeout_now(&mut self, node: NodeId) -> Result<(), RaftError> {
+        let i = self.check_node(node)?;
+        if let Some(n) = self.replicas[i].node.as_mut() {
+            n.timeout_now();
+            self.process_ready(i);
+        }
+        Ok(())
+    }
+
+    pub fn set_reorder(&mut self, permille: u32, extra_ticks: u32) -> Result<(), RaftError> {
+        if permille > PERMILLE || extra_ticks > MAX_LATENCY_TICKS / 2 {
+            return Err(RaftError::InvalidConfig(format!(
+                "reorder needs permille <= 1000 and extra_ticks <= {}",
+                MAX_LATENCY_TICKS / 2
+            )));
+        }
+        self.net.reorder_permille = permille;
+        self.net.reorder_extra_ticks = extra_ticks;
+        Ok(())
+    }
+
+    /// Gives every node-to-node link (per-link overrides included) and the client links
+    /// `latency`.
+    pub fn set_latency(&mut self, latency: LatencySpec) -> Result<(), RaftError> {
+        latency.validate()?;
+        self.net.set_latency(latency);
+        Ok(())
     }
 
     /// Proposes a single-server membership change at the current leader (the live leader of

@@ -23,17 +23,22 @@ mod report;
 mod storage;
 mod view;
 
+pub use client::MAX_QUEUED_REQUESTS;
 pub use client::MAX_SIM_CLIENTS;
 pub use config::{InjectedBug, SimConfig};
+pub use control::Injected;
 pub use latency::{CommitLatencySummary, MAX_EXACT_COMMIT_LATENCY_TICKS, MAX_TRACKED_PROPOSALS};
 pub use network::{MAX_IN_FLIGHT, WHEEL_SLOTS};
 pub use replica::MAX_PENDING_PER_NODE;
 pub use report::{run_traced, TraceDigest, MAX_BUFFERED_TRACE_EVENTS};
-pub use view::{ClientOpView, ClientView, ClusterView, CutLink, Endpoint, InFlightView, NodeView};
+pub use view::{
+    ClientOpView, ClientView, ClusterView, CutLink, Endpoint, EntryView, InFlightView, LogTail,
+    MsgFields, NodeDetail, NodeView, PeerProgress, MAX_DETAIL_ENTRIES, MAX_LOG_TAIL,
+};
 
 use crate::checker::{Finding, InvariantChecker, Violation, ViolationKind};
 use crate::error::RaftError;
-use crate::faults::{FaultAction, FaultEvent, FaultSchedule, LatencySpec};
+use crate::faults::{FaultAction, FaultEvent, FaultSchedule, LatencySpec, MAX_FAULT_EVENTS};
 use crate::linearizability::{check_history, LinResult, Operation};
 use crate::node::{Node, Ready};
 use client::Client;
@@ -71,24 +76,48 @@ pub struct SimStats {
     pub linearizability_unknown: bool,
 }
 
-/// The schedule's events in time order (same-tick events in file order) and the next one due.
+/// The run's schedule, its events in time order (same-tick events in file order), and the
+/// next one due.
 struct ScheduledFaults {
-    events: Vec<FaultEvent>,
+    schedule: FaultSchedule,
     next: usize,
 }
 
 impl ScheduledFaults {
     fn new(schedule: &FaultSchedule) -> Self {
-        let mut events = schedule.events.clone();
-        events.sort_by_key(|e| e.at); // stable: same-tick events keep file order
-        ScheduledFaults { events, next: 0 }
+        let mut schedule = schedule.clone();
+        schedule.events.sort_by_key(|e| e.at); // stable: same-tick events keep file order
+        ScheduledFaults { schedule, next: 0 }
     }
 
     /// The next action due at or before `now`, if any.
     fn next_due(&mut self, now: u64) -> Option<FaultAction> {
-        let e = self.events.get(self.next).filter(|e| e.at <= now)?;
+        let e = self
+            .schedule
+            .events
+            .get(self.next)
+            .filter(|e| e.at <= now)?;
         self.next += 1;
         Some(e.action.clone())
+    }
+
+    fn check_room(&self) -> Result<(), RaftError> {
+        if self.schedule.events.len() >= MAX_FAULT_EVENTS {
+            return Err(RaftError::InvalidConfig(format!(
+                "more than {MAX_FAULT_EVENTS} fault events"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Records an event applied at its tick before that tick was stepped: it goes before the
+    /// events still due (all of them are at its tick or later), and counts as applied.
+    fn insert_now(&mut self, event: FaultEvent) {
+        debug_assert!(self.schedule.events[self.next..]
+            .iter()
+            .all(|e| e.at >= event.at));
+        self.schedule.events.insert(self.next, event);
+        self.next += 1;
     }
 }
 

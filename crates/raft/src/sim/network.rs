@@ -58,8 +58,8 @@ pub(super) struct Network {
     pub(super) blocked: [u16; MAX_NODES],
     pub(super) drop_permille: u32,
     pub(super) duplicate_permille: u32,
-    reorder_permille: u32,
-    reorder_extra_ticks: u32,
+    pub(super) reorder_permille: u32,
+    pub(super) reorder_extra_ticks: u32,
 }
 
 impl Network {
@@ -84,6 +84,20 @@ impl Network {
             reorder_permille: schedule.reorder_permille,
             reorder_extra_ticks: schedule.reorder_extra_ticks,
         }
+    }
+
+    pub(super) fn set_latency(&mut self, latency: LatencySpec) {
+        self.link_latency.fill(latency);
+        self.client_latency = latency;
+    }
+
+    /// The latency of node-to-node links when they all share one (none per-link differs).
+    pub(super) fn uniform_latency(&self) -> Option<LatencySpec> {
+        let first = *self.link_latency.first()?;
+        self.link_latency
+            .iter()
+            .all(|l| *l == first)
+            .then_some(first)
     }
 
     pub(super) fn link_latency(&self, from: NodeId, to: NodeId) -> LatencySpec {

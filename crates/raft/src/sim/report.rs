@@ -3,6 +3,7 @@
 
 use super::latency::CommitLatencySummary;
 use super::{SimConfig, Simulation};
+use crate::checker::Violation;
 use crate::error::RaftError;
 use crate::faults::FaultSchedule;
 use crate::trace::TraceEvent;
@@ -102,6 +103,12 @@ pub struct TraceDigest {
     pub lines: u64,
     pub deliveries: u64,
     pub summary: String,
+    /// The run's first violation, the linearizability check's included.
+    pub violation: Option<Violation>,
+    /// The linearizability check hit its search bound (neither verdict).
+    pub linearizability_unknown: bool,
+    /// Operations in the checked history.
+    pub operations: usize,
 }
 
 /// Runs `(cfg, schedule)` with tracing and calls `line` for each JSON line (without newline).
@@ -145,5 +152,8 @@ pub fn run_traced(
         lines,
         deliveries: sim.stats().deliveries,
         summary,
+        violation: sim.violation().cloned(),
+        linearizability_unknown: sim.stats().linearizability_unknown,
+        operations: sim.history().len(),
     })
 }
