@@ -4,3 +4,4 @@
 
 pub mod kit;
 pub mod orderbook;
+pub mod raft;

@@ -77,6 +77,9 @@ fn CaseStudyPage(study: &'static CaseStudy) -> impl IntoView {
                 <h1>{study.title.as_str()}</h1>
                 <p class="lede">{study.summary.as_str()}</p>
                 <Chips items=&study.tags/>
+                {study.lab.as_ref().map(|lab| view! {
+                    <p class="card-lab"><a href=href(&lab.path)>{lab.label.as_str()}" →"</a></p>
+                })}
             </header>
             <section class="claims" aria-labelledby="claims-title">
                 <h2 id="claims-title">{site.case_studies_page.claims_heading.as_str()}</h2>

@@ -54,6 +54,7 @@ pub fn run() -> Result {
     site_build::release(SUB_PATH, &dist_sub)?;
     write_content(&out)?;
     write_hostile_fixture(&out)?;
+    write_raft_digests(&out)?;
 
     let base_url = static_server::spawn(Site {
         dir: dist,
@@ -100,4 +101,77 @@ fn write_hostile_fixture(out: &std::path::Path) -> Result {
     let json = serde_json::to_string(&entries).map_err(|e| e.to_string())?;
     let path = out.join("hostile.json");
     fs::write(&path, json).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Runs the Raft lab's replay cases: (name, seed, nodes, until, extra raft-sim flags, schedule).
+/// The third is what the e2e test does by hand: the leader of seed 1 crashed at tick 150.
+const RAFT_CASES: &[(&str, u64, usize, u64, &[&str], Option<&str>)] = &[
+    ("plain", 7, 5, 300, &[], None),
+    (
+        "faults",
+        3,
+        3,
+        500,
+        &["--pre-vote", "off"],
+        Some(
+            r#"{"drop_permille":20,"events":[{"at":120,"kind":"crash","node":1},{"at":260,"kind":"restart","node":1},{"at":300,"kind":"timeout_now","node":2},{"at":310,"kind":"request","op":"put","key":1},{"at":320,"kind":"set_latency","min_ticks":1,"max_ticks":5}]}"#,
+        ),
+    ),
+    (
+        "crash-clicked",
+        1,
+        5,
+        300,
+        &[],
+        Some(r#"{"events":[{"at":150,"kind":"crash","node":3}]}"#),
+    ),
+];
+
+/// The Raft lab's contract: the digest a link shows is the one `raft-sim --digest` prints for
+/// the same run. The e2e suite talks only to static files, so the native digests it compares
+/// with are computed here, by the `raft-sim` binary itself, into `target/e2e/raft-digests.json`.
+fn write_raft_digests(out: &std::path::Path) -> Result {
+    let dir = out.join("raft");
+    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut cases = Vec::new();
+    for (name, seed, nodes, until, flags, faults) in RAFT_CASES {
+        let mut args: Vec<String> = [
+            "run", "-q", "--locked", "-p", "raft", "--bin", "raft-sim", "--",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for (flag, value) in [
+            ("--seed", seed.to_string()),
+            ("--nodes", nodes.to_string()),
+            ("--ticks", until.to_string()),
+        ] {
+            args.push(flag.into());
+            args.push(value);
+        }
+        args.extend(flags.iter().map(|f| f.to_string()));
+        if let Some(json) = faults {
+            let path = dir.join(format!("{name}.json"));
+            fs::write(&path, json).map_err(|e| format!("{}: {e}", path.display()))?;
+            args.push("--faults".into());
+            args.push(path.display().to_string());
+        }
+        args.push("--digest".into());
+        let line = cmd::output(cmd::new("cargo").args(&args))
+            .ok_or_else(|| format!("raft-sim failed for case {name}"))?;
+        let printed: serde_json::Value =
+            serde_json::from_str(&line).map_err(|e| format!("raft-sim printed {line:?}: {e}"))?;
+        cases.push(serde_json::json!({
+            "name": name,
+            "seed": seed,
+            "nodes": nodes,
+            "until": until,
+            "pre_vote": !flags.contains(&"--pre-vote"),
+            "faults": faults,
+            "digest": printed["digest"],
+        }));
+    }
+    let path = out.join("raft-digests.json");
+    fs::write(&path, serde_json::Value::Array(cases).to_string())
+        .map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -75,6 +75,13 @@ pub fn lab_bundles(root: &Path, site: &Site) -> Result<Vec<LabBundle>, ContentEr
         .map(|lab| {
             let mut live: LabLive =
                 parse_toml(&content.join("labs").join(format!("{}.toml", lab.slug)))?;
+            if live.words.slug() != lab.slug {
+                return Err(ContentError::Invalid(format!(
+                    "content/labs/{}.toml holds the words of the {} lab",
+                    lab.slug,
+                    live.words.slug()
+                )));
+            }
             if let Some(bench) = &mut live.bench {
                 fill_figures(&mut bench.native, &measurements)?;
             }

@@ -8,6 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod raft_words;
+pub use raft_words::*;
+
 /// Everything the site says, loaded once at start-up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -112,6 +115,9 @@ pub struct Thread {
     pub title: String,
     pub summary: String,
     pub points: Vec<String>,
+    /// The lab where the thread's subject runs live, if there is one.
+    #[serde(default)]
+    pub lab: Option<ProjectLab>,
 }
 
 /// A named group of toolkit chips.
@@ -274,7 +280,18 @@ pub struct LabBench {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LabWords {
-    Orderbook(OrderbookWords),
+    Orderbook(Box<OrderbookWords>),
+    Raft(Box<RaftWords>),
+}
+
+impl LabWords {
+    /// The slug of the lab these words belong to (the build checks it matches the lab's).
+    pub fn slug(&self) -> &'static str {
+        match self {
+            LabWords::Orderbook(_) => "orderbook",
+            LabWords::Raft(_) => "raft",
+        }
+    }
 }
 
 /// The order book lab's own words.
@@ -664,6 +681,9 @@ pub struct CaseStudy {
     pub title: String,
     pub summary: String,
     pub tags: Vec<String>,
+    /// The lab where the study's design runs live, if there is one.
+    #[serde(default)]
+    pub lab: Option<ProjectLab>,
     pub claims: Vec<Claim>,
     /// Rendered by the build from `content/case-studies/<slug>.md`.
     #[serde(default)]

@@ -62,6 +62,12 @@ impl Pacer {
         }
     }
 
+    /// The part of a unit carried to the next frame (0 ≤ f < 1): how far the next unit has
+    /// come, for a lab that animates between units.
+    pub fn fraction(&self) -> f64 {
+        self.carry
+    }
+
     /// Units due after `dt_ms` at `per_second`. Work beyond the cap is dropped, not owed.
     pub fn due(&mut self, per_second: u32, dt_ms: f64) -> u64 {
         self.carry += f64::from(per_second) * dt_ms.clamp(0.0, MAX_FRAME_GAP_MS) / 1000.0;

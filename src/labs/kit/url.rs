@@ -33,7 +33,8 @@ pub fn value(query: &str, key: &str) -> Option<String> {
         .map(|(_, v)| decode(v))
 }
 
-fn decode(v: &str) -> String {
+/// Percent-decodes one value of a query.
+pub fn decode(v: &str) -> String {
     #[cfg(target_arch = "wasm32")]
     if let Some(text) = js_sys::decode_uri_component(v)
         .ok()

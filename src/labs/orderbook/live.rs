@@ -28,7 +28,9 @@ pub struct Words {
 impl Words {
     pub fn get() -> Words {
         let bundle = bundle();
-        let LabWords::Orderbook(own) = &bundle.live.words;
+        let LabWords::Orderbook(own) = &bundle.live.words else {
+            unreachable!("the build checks that a lab's bundle holds its own words")
+        };
         Words {
             live: &bundle.live,
             kit: &bundle.kit,

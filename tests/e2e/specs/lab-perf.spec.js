@@ -44,3 +44,31 @@ test("flow at 10k orders/s causes no long task over 50 ms", async ({ page }) => 
   expect(w.problems()).toEqual([]);
 });
 
+
+test("the Raft lab at 5 nodes and 10× causes no long task over 50 ms", async ({ page }) => {
+  const w = watch(page);
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+    }).observe({ type: "longtask", buffered: true });
+  });
+  await page.goto(url("/lab/raft?seed=1&nodes=5&until=100"));
+  await appReady(page);
+  await expect(page.getByTestId("ring")).toBeVisible();
+  await page.locator("#lab-rate").selectOption("100");
+  await page.waitForTimeout(500);
+  await page.evaluate(() => (window.__longTasks = []));
+  const start = num(await status(page, "tick").innerText());
+  await page.getByTestId("play").click();
+  await page.waitForTimeout(4000);
+  const rate = num(await status(page, "throughput").innerText());
+  await page.getByTestId("play").click();
+  const ticks = num(await status(page, "tick").innerText()) - start;
+  const longTasks = await page.evaluate(() => window.__longTasks);
+  console.log(`raft lab: ${ticks} ticks in ~4 s at 10×, measured ${rate} ticks/s, long tasks ${JSON.stringify(longTasks)}`);
+  expect(ticks).toBeGreaterThanOrEqual(300);
+  expect(longTasks.filter((d) => d > 50)).toEqual([]);
+  await expect(status(page, "invariant-election_safety")).toContainText("holding");
+  expect(w.problems()).toEqual([]);
+});

@@ -1,0 +1,170 @@
+//! The chaos sweep in a Web Worker: N seeds of the sweep's random fault schedules, with a
+//! progress bar, seeds/s and deliveries/s beside the native figures, and every violation found
+//! listed with a link that replays it. The worker stops when the visitor cancels or leaves.
+
+use super::live::{Ctx, WORKER_BIN};
+use crate::components::figures::Figures;
+use crate::labs::kit::{
+    format::{fill, grouped},
+    worker::{WorkerHandle, WorkerSlot},
+};
+use crate::labs::raft::worker_msg::{
+    ChaosProgress, WorkerReply, WorkerRequest, DEFAULT_CHAOS_SEEDS, MAX_CHAOS_SEEDS,
+};
+use leptos::prelude::*;
+
+#[derive(Clone, Debug, PartialEq)]
+enum State {
+    Idle,
+    Starting,
+    Running(ChaosProgress),
+    Failed(String),
+    Cancelled,
+}
+
+fn per_second(n: u64, ms: f64) -> u64 {
+    if ms > 0.0 {
+        (n as f64 * 1000.0 / ms).round() as u64
+    } else {
+        0
+    }
+}
+
+#[component]
+pub fn ChaosPanel(ctx: Ctx) -> impl IntoView {
+    let words = ctx.words;
+    let w = &words.own.chaos;
+    let bench = words.live.bench.as_ref();
+    let seeds_text = RwSignal::new(DEFAULT_CHAOS_SEEDS.to_string());
+    let state = RwSignal::new(State::Idle);
+    let slot = WorkerSlot::new();
+    let running = move || {
+        matches!(
+            state.get(),
+            State::Starting
+                | State::Running(ChaosProgress {
+                    finished: false,
+                    ..
+                })
+        )
+    };
+    let start = move |_| {
+        let seeds = match seeds_text.get_untracked().trim().parse::<u64>() {
+            Ok(n) if (1..=MAX_CHAOS_SEEDS).contains(&n) => n,
+            _ => {
+                state.set(State::Failed(fill(
+                    &words.own.link.out_of_range,
+                    &[
+                        ("key", &w.seeds_label),
+                        ("min", "1"),
+                        ("max", &MAX_CHAOS_SEEDS.to_string()),
+                    ],
+                )));
+                return;
+            }
+        };
+        let nodes = ctx.frame.with_untracked(|f| f.run.nodes);
+        state.set(State::Starting);
+        let request = WorkerRequest::Chaos {
+            first_seed: 0,
+            seeds,
+            nodes,
+        };
+        let spawned = WorkerHandle::spawn(
+            WORKER_BIN,
+            request,
+            move |r: Result<WorkerReply, String>| {
+                let next = match r {
+                    Ok(WorkerReply::Chaos(p)) => {
+                        if p.finished {
+                            slot.stop();
+                        }
+                        State::Running(p)
+                    }
+                    Ok(WorkerReply::Failed { error }) | Err(error) => {
+                        slot.stop();
+                        State::Failed(error)
+                    }
+                    Ok(WorkerReply::Replayed { .. }) => return,
+                };
+                state.try_set(next);
+            },
+        );
+        match spawned {
+            Ok(handle) => slot.set(handle),
+            Err(_) => state.set(State::Failed(words.kit.worker_failed.clone())),
+        }
+    };
+    let cancel = move |_| {
+        slot.stop();
+        state.set(State::Cancelled);
+    };
+    let result = move || match state.get() {
+        State::Idle => None,
+        State::Starting => Some(view! { <p role="status">{w.starting.as_str()}</p> }.into_any()),
+        State::Cancelled => {
+            Some(view! { <p role="status">{words.kit.worker_cancelled.as_str()}</p> }.into_any())
+        }
+        State::Failed(e) => Some(
+            view! { <p class="lab-alert" role="alert">{fill(&w.failed, &[("error", &e)])}</p> }
+                .into_any(),
+        ),
+        State::Running(p) => {
+            let found = p
+                .found
+                .iter()
+                .map(|v| {
+                    let text = fill(&w.violation, &[("seed", &v.seed.to_string()), ("kind", &v.kind), ("tick", &v.tick.to_string())]);
+                    view! { <li>{text}" — "<a href=format!("?{}", v.query)>{w.replay.as_str()}</a><br/><span class="muted">{v.detail.clone()}</span></li> }
+                })
+                .collect_view();
+            let summary = fill(
+                &w.result,
+                &[
+                    ("seeds", &grouped(p.done)),
+                    ("violations", &grouped(p.violations)),
+                ],
+            );
+            Some(view! {
+                <progress max=p.seeds.to_string() value=p.done.to_string() aria-label=w.progress_label.as_str()></progress>
+                <p class="panel-note">{fill(&w.progress, &[("done", &grouped(p.done)), ("seeds", &grouped(p.seeds))])}</p>
+                <dl class="bench-figures">
+                    <div><dt>{w.seeds_per_second.as_str()}</dt><dd data-testid="chaos-seeds-per-second">{grouped(per_second(p.done, p.elapsed_ms))}</dd></div>
+                    <div><dt>{w.deliveries_per_second.as_str()}</dt><dd data-testid="chaos-deliveries-per-second">{grouped(per_second(p.deliveries, p.elapsed_ms))}</dd></div>
+                </dl>
+                {p.finished.then(|| view! { <p class="raft-chaos-result" data-status="chaos">{summary}</p> })}
+                <ul class="raft-violations">{found}</ul>
+            }.into_any())
+        }
+    };
+    let native = bench.filter(|b| !b.native.is_empty()).map(|b| {
+        view! {
+            <div class="bench-native">
+                <h3 class="sub-title">{b.native_heading.as_str()}</h3>
+                <p class="panel-note">{b.native_note.as_str()}</p>
+                <Figures figures=&b.native/>
+            </div>
+        }
+    });
+    view! {
+        <section class="lab-panel" aria-labelledby="raft-chaos-title">
+            <h2 id="raft-chaos-title" class="panel-title">{w.heading.as_str()}</h2>
+            <p class="panel-note">{bench.map_or(w.lede.as_str(), |b| b.lede.as_str())}</p>
+            {bench.map(|b| view! { <p class="panel-note">{b.timing_note.as_str()}</p> })}
+            <div class="flow-controls">
+                <div class="field inline">
+                    <label for="raft-chaos-seeds">{w.seeds_label.as_str()}</label>
+                    <input id="raft-chaos-seeds" type="text" inputmode="numeric" size="7" prop:value=move || seeds_text.get()
+                        on:input=move |ev| seeds_text.set(event_target_value(&ev))/>
+                </div>
+                <button type="button" class="btn btn-primary" on:click=start disabled=running data-testid="chaos-start">{w.run.as_str()}</button>
+                <button type="button" class="btn" on:click=cancel disabled=move || !running() data-testid="chaos-cancel">{w.cancel.as_str()}</button>
+            </div>
+            <div class="bench-browser">
+                <h3 class="sub-title">{bench.map(|b| b.browser_heading.as_str())}</h3>
+                {result}
+            </div>
+            {native}
+        </section>
+    }
+}

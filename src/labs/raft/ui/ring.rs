@@ -1,0 +1,339 @@
+//! The cluster as a ring: one button per node (role, term, vote, the tail of its log coloured by
+//! term with the commit index and snapshot boundary marked, and its election timer), the links
+//! between them (cut ones marked), the clients in the centre and the messages in flight moving
+//! along the links, each kind with its own shape. Also the legend.
+
+use super::live::Ctx;
+use crate::content::schema::RaftRingWords;
+use crate::labs::kit::format::fill;
+use crate::labs::raft::session::progress;
+use leptos::prelude::*;
+use raft::message::MsgKind;
+use raft::sim::{Endpoint, InFlightView, LogTail, MsgFields, NodeView, MAX_LOG_TAIL};
+use raft::Role;
+
+/// Log entries drawn in a node (the last ones).
+pub const NODE_LOG_CELLS: usize = 12;
+/// Distinct term colours before they repeat.
+pub const TERM_COLOURS: u64 = 6;
+/// The ring's radius, in percent of the drawing.
+const RADIUS: f64 = 37.0;
+
+const _: () = assert!(NODE_LOG_CELLS <= MAX_LOG_TAIL);
+
+/// Where node `i` of `n` sits, in percent of the drawing (node 0 at the top, clockwise).
+pub fn position(i: u8, n: usize) -> (f64, f64) {
+    let a = -std::f64::consts::FRAC_PI_2 + f64::from(i) * std::f64::consts::TAU / n.max(1) as f64;
+    (50.0 + RADIUS * a.cos(), 50.0 + RADIUS * a.sin())
+}
+
+fn endpoint(e: Endpoint, n: usize) -> (f64, f64) {
+    match e {
+        Endpoint::Node(i) => position(i, n),
+        Endpoint::Client(_) => (50.0, 50.0),
+    }
+}
+
+/// The word for a node's role (a node outside the voter set is a learner).
+pub fn role_word(w: &'static RaftRingWords, n: &NodeView) -> &'static str {
+    match n.role {
+        None => &w.crashed,
+        Some(_) if n.voters & (1 << n.id) == 0 => &w.learner,
+        Some(Role::Leader) => &w.leader,
+        Some(Role::Candidate) => &w.candidate,
+        Some(Role::PreCandidate) => &w.pre_candidate,
+        Some(Role::Follower) => &w.follower,
+    }
+}
+
+fn role_class(n: &NodeView) -> &'static str {
+    match n.role {
+        None => "crashed",
+        Some(_) if n.voters & (1 << n.id) == 0 => "learner",
+        Some(Role::Leader) => "leader",
+        Some(Role::Candidate) => "candidate",
+        Some(Role::PreCandidate) => "pre-candidate",
+        Some(Role::Follower) => "follower",
+    }
+}
+
+/// A CSS class colouring term `t`.
+pub fn term_class(t: u64) -> String {
+    format!("term-{}", t % TERM_COLOURS)
+}
+
+/// The message kind's CSS class (its shape and colour).
+pub fn kind_class(m: &InFlightView) -> &'static str {
+    match (m.kind, m.fields) {
+        (MsgKind::PreVote, _) => "m-prevote",
+        (MsgKind::Vote, _) => "m-vote",
+        (
+            MsgKind::PreVoteResp | MsgKind::VoteResp,
+            MsgFields::VoteReply {
+                vote_granted: true, ..
+            },
+        ) => "m-reply granted",
+        (MsgKind::PreVoteResp | MsgKind::VoteResp, _) => "m-reply",
+        (MsgKind::Append, MsgFields::Append { entries: 0, .. }) => "m-heartbeat",
+        (MsgKind::Append, _) => "m-append",
+        (MsgKind::AppendResp, _) => "m-append-reply",
+        (MsgKind::Snapshot, _) => "m-snapshot",
+        (MsgKind::ClientRequest | MsgKind::ClientReply, _) => "m-client",
+    }
+}
+
+/// The SVG shape of a message at (x, y).
+pub fn shape(class: &'static str, x: f64, y: f64, r: f64) -> AnyView {
+    if class.starts_with("m-prevote") || class.starts_with("m-vote") {
+        let d = format!(
+            "M{x} {} L{} {y} L{x} {} L{} {y} Z",
+            y - r,
+            x + r,
+            y + r,
+            x - r
+        );
+        view! { <path d=d/> }.into_any()
+    } else if class.starts_with("m-append-reply") {
+        let d = format!("M{x} {} L{} {} L{} {} Z", y - r, x + r, y + r, x - r, y + r);
+        view! { <path d=d/> }.into_any()
+    } else if class.starts_with("m-append")
+        || class.starts_with("m-heartbeat")
+        || class.starts_with("m-snapshot")
+    {
+        let s = if class.starts_with("m-snapshot") {
+            r * 1.4
+        } else {
+            r * 0.85
+        };
+        view! { <rect x=x - s y=y - s width=2.0 * s height=2.0 * s/> }.into_any()
+    } else {
+        view! { <circle cx=x cy=y r=r * 0.8/> }.into_any()
+    }
+}
+
+#[component]
+fn NodeButton(ctx: Ctx, id: u8) -> impl IntoView {
+    let w = &ctx.words.own.ring;
+    let frame = ctx.frame;
+    let node = move || frame.with(|f| f.view.nodes.get(id as usize).copied());
+    let tail = move || frame.with(|f| f.view.logs.get(id as usize).cloned().unwrap_or_default());
+    let n = move || frame.with(|f| f.view.nodes.len());
+    let style = move || {
+        let (x, y) = position(id, n());
+        format!("left:{x:.2}%;top:{y:.2}%")
+    };
+    let name = move || {
+        node().map(|v| {
+            fill(
+                &w.node_name,
+                &[
+                    ("id", &id.to_string()),
+                    ("role", role_word(w, &v)),
+                    ("term", &v.term.to_string()),
+                ],
+            )
+        })
+    };
+    let class = move || {
+        let role = node().map_or("crashed", |v| role_class(&v));
+        let sel = if ctx.selected.get() == Some(id) {
+            " selected"
+        } else {
+            ""
+        };
+        format!("raft-node {role}{sel}")
+    };
+    let vote = move || {
+        node().map(|v| match v.vote {
+            Some(c) => fill(&w.voted, &[("id", &c.to_string())]),
+            None => w.no_vote.clone(),
+        })
+    };
+    let timer = move || {
+        node().map(|v| {
+            let pct = if v.election_timeout == 0 {
+                0.0
+            } else {
+                (f64::from(v.election_elapsed) / f64::from(v.election_timeout)).min(1.0) * 100.0
+            };
+            (
+                pct,
+                fill(
+                    &w.timer,
+                    &[
+                        ("elapsed", &v.election_elapsed.to_string()),
+                        ("timeout", &v.election_timeout.to_string()),
+                    ],
+                ),
+            )
+        })
+    };
+    let log = move || {
+        let t: LogTail = tail();
+        let v = node();
+        let commit = v.map_or(0, |v| v.commit);
+        let snap = v.map_or(0, |v| v.snapshot_index);
+        let skip = t.terms.len().saturating_sub(NODE_LOG_CELLS);
+        t.terms
+            .iter()
+            .enumerate()
+            .skip(skip)
+            .map(|(k, term)| {
+                let index = t.first + k as u64;
+                let mut class = term_class(*term);
+                if index <= commit {
+                    class.push_str(" committed");
+                }
+                if index == snap + 1 && snap > 0 {
+                    class.push_str(" after-snapshot");
+                }
+                view! { <span class=format!("cell {class}")></span> }
+            })
+            .collect_view()
+    };
+    view! {
+        <button type="button" class=class style=style aria-label=name
+            aria-pressed=move || (ctx.selected.get() == Some(id)).to_string()
+            data-node=id.to_string()
+            on:click=move |_| {
+                ctx.message.set(None);
+                ctx.selected.update(|s| *s = if *s == Some(id) { None } else { Some(id) });
+            }>
+            <span class="node-name">{fill(&ctx.words.own.inspector.node_heading, &[("id", &id.to_string())])}</span>
+            <span class="node-role">{move || node().map(|v| role_word(w, &v))}</span>
+            <span class="node-term">{move || node().map(|v| fill(&w.term_value, &[("term", &v.term.to_string())]))}" · "{vote}</span>
+            <span class="node-log" aria-hidden="true">{log}</span>
+            <span class="node-commit">{move || node().map(|v| fill(&w.log_value, &[("commit", &v.commit.to_string()), ("last", &v.log_len.to_string())]))}</span>
+            <span class="node-timer" title=move || timer().map(|t| t.1)>
+                <span class="node-timer-bar" style=move || format!("width:{:.0}%", timer().map_or(0.0, |t| t.0))></span>
+            </span>
+        </button>
+    }
+}
+
+#[component]
+pub fn Ring(ctx: Ctx) -> impl IntoView {
+    let w = &ctx.words.own.ring;
+    let frame = ctx.frame;
+    let count = Memo::new(move |_| frame.with(|f| f.view.nodes.len()));
+    let links = move || {
+        let n = count.get();
+        let mut out = Vec::new();
+        for a in 0..n as u8 {
+            for b in (a + 1)..n as u8 {
+                let (x1, y1) = position(a, n);
+                let (x2, y2) = position(b, n);
+                out.push(view! { <line class="link" x1=x1 y1=y1 x2=x2 y2=y2/> });
+            }
+        }
+        out.collect_view()
+    };
+    let cuts = move || {
+        let n = count.get();
+        frame.with(|f| {
+            f.view
+                .cut_links
+                .iter()
+                .map(|c| {
+                    let (x1, y1) = position(c.from, n);
+                    let (x2, y2) = position(c.to, n);
+                    // The cut is marked near the receiving end: from -> to is blocked.
+                    let (mx, my) = (x1 + (x2 - x1) * 0.7, y1 + (y2 - y1) * 0.7);
+                    view! {
+                        <g class="cut">
+                            <line x1=x1 y1=y1 x2=x2 y2=y2/>
+                            <circle cx=mx cy=my r="1.6"/>
+                        </g>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let messages = move || {
+        let n = count.get();
+        let t = frame.with(|f| f.view.now) as f64 + ctx.frac.get();
+        let selected = ctx.message.get();
+        frame.with(|f| {
+            f.view
+                .in_flight
+                .iter()
+                .map(|m| {
+                    let (x1, y1) = endpoint(m.from, n);
+                    let (x2, y2) = endpoint(m.to, n);
+                    let p = progress(m, t);
+                    let (x, y) = (x1 + (x2 - x1) * p, y1 + (y2 - y1) * p);
+                    let class = kind_class(m);
+                    let sel = if selected == Some(*m) {
+                        " selected"
+                    } else {
+                        ""
+                    };
+                    let m = *m;
+                    view! {
+                        <g class=format!("msg {class}{sel}") on:click=move |_| {
+                            ctx.selected.set(None);
+                            ctx.message.set(Some(m));
+                        }>{shape(class, x, y, 1.6)}</g>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let nodes = move || {
+        (0..count.get() as u8)
+            .map(|id| view! { <NodeButton ctx=ctx id=id/> })
+            .collect_view()
+    };
+    let watching = move || {
+        ctx.watching.get().map(|text| {
+            view! { <p class="raft-watch" role="status"><strong>{ctx.words.own.preset_watch.as_str()}</strong>" "{text}</p> }
+        })
+    };
+    view! {
+        <section class="lab-panel raft-ring-panel" aria-labelledby="raft-ring-title">
+            <h2 id="raft-ring-title" class="panel-title">{w.heading.as_str()}</h2>
+            <p class="panel-note">{w.note.as_str()}</p>
+            {watching}
+            <div class="raft-ring" data-testid="ring">
+                <svg class="raft-links" viewBox="0 0 100 100" aria-hidden="true">
+                    {links}
+                    {cuts}
+                    <circle class="clients" cx="50" cy="50" r="4"/>
+                    <text class="clients-label" x="50" y="57" text-anchor="middle">{w.clients.as_str()}</text>
+                    {messages}
+                </svg>
+                {nodes}
+            </div>
+            <Legend ctx=ctx/>
+        </section>
+    }
+}
+
+#[component]
+fn Legend(ctx: Ctx) -> impl IntoView {
+    let w = &ctx.words.own.legend;
+    let item = |class: &'static str, label: &'static str| {
+        view! {
+            <li><svg viewBox="0 0 10 10" aria-hidden="true"><g class=format!("msg {class}")>{shape(class, 5.0, 5.0, 3.2)}</g></svg>{label}</li>
+        }
+    };
+    view! {
+        <details class="raft-legend" open>
+            <summary>{w.heading.as_str()}</summary>
+            <ul>
+                {item("m-prevote", &w.pre_vote)}
+                {item("m-vote", &w.vote)}
+                {item("m-reply granted", &w.vote_reply)}
+                {item("m-append", &w.append)}
+                {item("m-heartbeat", &w.heartbeat)}
+                {item("m-append-reply", &w.append_reply)}
+                {item("m-snapshot", &w.snapshot)}
+                {item("m-client", &w.client)}
+                <li><span class="legend-cut" aria-hidden="true"></span>{w.cut.as_str()}</li>
+                <li><span class="cell term-1" aria-hidden="true"></span>{w.entry.as_str()}</li>
+                <li><span class="cell term-1 committed" aria-hidden="true"></span>{w.commit.as_str()}</li>
+                <li><span class="cell term-2 after-snapshot" aria-hidden="true"></span>{w.snapshot_mark.as_str()}</li>
+            </ul>
+        </details>
+    }
+}
