@@ -103,28 +103,44 @@ fn write_hostile_fixture(out: &std::path::Path) -> Result {
     fs::write(&path, json).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Runs the Raft lab's replay cases: (name, seed, nodes, until, extra raft-sim flags, schedule).
-/// The third is what the e2e test does by hand: the leader of seed 1 crashed at tick 150.
-const RAFT_CASES: &[(&str, u64, usize, u64, &[&str], Option<&str>)] = &[
-    ("plain", 7, 5, 300, &[], None),
-    (
-        "faults",
-        3,
-        3,
-        500,
-        &["--pre-vote", "off"],
-        Some(
+/// One replay case of the Raft lab: a run, the extra `raft-sim` flags, and its schedule.
+struct RaftCase {
+    name: &'static str,
+    seed: u64,
+    nodes: usize,
+    until: u64,
+    flags: &'static [&'static str],
+    faults: Option<&'static str>,
+}
+
+/// The third case is what the e2e test does by hand: the leader of seed 1 crashed at tick 150.
+const RAFT_CASES: &[RaftCase] = &[
+    RaftCase {
+        name: "plain",
+        seed: 7,
+        nodes: 5,
+        until: 300,
+        flags: &[],
+        faults: None,
+    },
+    RaftCase {
+        name: "faults",
+        seed: 3,
+        nodes: 3,
+        until: 500,
+        flags: &["--pre-vote", "off"],
+        faults: Some(
             r#"{"drop_permille":20,"events":[{"at":120,"kind":"crash","node":1},{"at":260,"kind":"restart","node":1},{"at":300,"kind":"timeout_now","node":2},{"at":310,"kind":"request","op":"put","key":1},{"at":320,"kind":"set_latency","min_ticks":1,"max_ticks":5}]}"#,
         ),
-    ),
-    (
-        "crash-clicked",
-        1,
-        5,
-        300,
-        &[],
-        Some(r#"{"events":[{"at":150,"kind":"crash","node":3}]}"#),
-    ),
+    },
+    RaftCase {
+        name: "crash-clicked",
+        seed: 1,
+        nodes: 5,
+        until: 300,
+        flags: &[],
+        faults: Some(r#"{"events":[{"at":150,"kind":"crash","node":3}]}"#),
+    },
 ];
 
 /// The Raft lab's contract: the digest a link shows is the one `raft-sim --digest` prints for
@@ -134,7 +150,15 @@ fn write_raft_digests(out: &std::path::Path) -> Result {
     let dir = out.join("raft");
     fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut cases = Vec::new();
-    for (name, seed, nodes, until, flags, faults) in RAFT_CASES {
+    for RaftCase {
+        name,
+        seed,
+        nodes,
+        until,
+        flags,
+        faults,
+    } in RAFT_CASES
+    {
         let mut args: Vec<String> = [
             "run", "-q", "--locked", "-p", "raft", "--bin", "raft-sim", "--",
         ]

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { test, expect } from "@playwright/test";
-import { OUT, url, watch, appReady } from "./lib.js";
+import { CONTENT, OUT, url, watch, appReady } from "./lib.js";
 
 const CASES = JSON.parse(fs.readFileSync(path.join(OUT, "raft-digests.json"), "utf8"));
 const status = (page, id) => page.locator(`[data-status="${id}"]`);
@@ -206,4 +206,29 @@ test("at 375 px the ring and the controls fit", async ({ page }) => {
   const box = await leader.boundingBox();
   expect(box.x).toBeGreaterThanOrEqual(0);
   expect(box.x + box.width).toBeLessThanOrEqual(375);
+});
+
+test("the home page's System Design thread and the case study link to the lab", async ({ page }) => {
+  const thread = CONTENT.threads.find((t) => t.lab);
+  expect(thread.lab.path).toBe("/lab/raft");
+  await page.goto(url("/"));
+  await appReady(page);
+  await page.getByRole("link", { name: thread.lab.label }).click();
+  await expect(page).toHaveURL(url("/lab/raft"));
+  await expect(page.getByTestId("ring")).toBeVisible();
+  const study = CONTENT.case_studies.find((c) => c.lab);
+  await page.goto(url(`/case-studies/${study.slug}`));
+  await appReady(page);
+  await expect(page.getByRole("link", { name: study.lab.label })).toHaveAttribute("href", /lab\/raft$/);
+});
+
+test("a scenario opens paused at its tick and says what to watch for", async ({ page }) => {
+  const w = watch(page);
+  await openLab(page);
+  await page.locator('[data-preset="leader-crash"]').click();
+  await expect(status(page, "tick")).toHaveText("140");
+  await expect(page.locator(".raft-watch")).toContainText("pre-vote round");
+  await expect(page.getByTestId("play")).toHaveAttribute("aria-pressed", "false");
+  await expect(status(page, "digest")).toHaveText(HEX16);
+  expect(w.problems()).toEqual([]);
 });
