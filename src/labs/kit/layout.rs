@@ -137,6 +137,21 @@ pub fn PlayerControls(
     }
 }
 
+/// A lab benchmark's native figures (from `content/measurements/`), shown beside what the
+/// visitor's browser measures; nothing when the benchmark has none.
+#[component]
+pub fn NativeFigures(bench: &'static crate::content::schema::LabBench) -> impl IntoView {
+    (!bench.native.is_empty()).then(|| {
+        view! {
+            <div class="bench-native">
+                <h3 class="sub-title">{bench.native_heading.as_str()}</h3>
+                <p class="panel-note">{bench.native_note.as_str()}</p>
+                <crate::components::figures::Figures figures=&bench.native/>
+            </div>
+        }
+    })
+}
+
 /// The bar over a lab's panels: its status items (`children`), then its controls.
 #[component]
 pub fn StatusBar(

@@ -5,10 +5,10 @@
 
 use super::bench_msg::{BenchReply, BenchRequest, BATCH_OPS, BENCH_OPS, BENCH_SEED};
 use super::Words;
-use crate::components::figures::Figures;
 use crate::content::schema::LabBench;
 use crate::labs::kit::{
     format::{fill, grouped, Spread},
+    layout::NativeFigures,
     worker::{WorkerHandle, WorkerSlot},
 };
 use leptos::prelude::*;
@@ -127,16 +127,6 @@ pub fn BenchPanel(words: Words, bench: &'static LabBench) -> impl IntoView {
         }
     };
 
-    let native = (!bench.native.is_empty()).then(|| {
-        view! {
-            <div class="bench-native">
-                <h3 class="sub-title">{bench.native_heading.as_str()}</h3>
-                <p class="panel-note">{bench.native_note.as_str()}</p>
-                <Figures figures=&bench.native/>
-            </div>
-        }
-    });
-
     view! {
         <section class="lab-panel" aria-labelledby="lab-bench-title">
             <h2 id="lab-bench-title" class="panel-title">{bench.heading.as_str()}</h2>
@@ -160,7 +150,7 @@ pub fn BenchPanel(words: Words, bench: &'static LabBench) -> impl IntoView {
                 <h3 class="sub-title">{bench.browser_heading.as_str()}</h3>
                 {result}
             </div>
-            {native}
+            <NativeFigures bench=bench/>
         </section>
     }
 }

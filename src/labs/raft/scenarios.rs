@@ -2,10 +2,10 @@
 //! it says — checked on the engine, so a change to the engine or the content that breaks a
 //! scenario's story fails the build's tests.
 
-use super::session::{Frame, RunConfig, Session};
+use super::session::{RunConfig, Session};
 use crate::content::schema::{LabWords, RaftPreset};
 use raft::faults::FaultSchedule;
-use raft::{RaftError, Role};
+use raft::RaftError;
 
 /// The session a scenario describes.
 pub fn session(p: &RaftPreset) -> Result<Session, RaftError> {
@@ -31,6 +31,8 @@ pub fn presets() -> &'static [RaftPreset] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::labs::raft::session::Frame;
+    use raft::Role;
 
     /// Frames of `slug`'s run from its opening tick to `to`, one per tick.
     fn frames(slug: &str, to: u64) -> Vec<Frame> {

@@ -11,6 +11,30 @@ const num = (text) => Number(String(text).replace(/[^0-9]/g, ""));
 
 const status = (page, id) => page.locator(`[data-status="${id}"]`);
 
+/** Records every main-thread long task of `page` in `window.__longTasks` (durations, ms). */
+async function observeLongTasks(page) {
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+    }).observe({ type: "longtask", buffered: true });
+  });
+}
+
+/** Plays for ~4 s after clearing the long tasks seen so far; returns (units done, long tasks). */
+async function playFourSeconds(page, counter) {
+  await page.waitForTimeout(500);
+  await page.evaluate(() => (window.__longTasks = []));
+  const start = num(await status(page, counter).innerText());
+  await page.getByTestId("play").click();
+  await page.waitForTimeout(4000);
+  const rate = num(await status(page, "throughput").innerText());
+  await page.getByTestId("play").click();
+  const done = num(await status(page, counter).innerText()) - start;
+  const longTasks = await page.evaluate(() => window.__longTasks);
+  return { done, rate, longTasks };
+}
+
 async function openLab(page) {
   await page.goto(url(LAB));
   await appReady(page);
@@ -19,23 +43,10 @@ async function openLab(page) {
 
 test("flow at 10k orders/s causes no long task over 50 ms", async ({ page }) => {
   const w = watch(page);
-  await page.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
-    }).observe({ type: "longtask", buffered: true });
-  });
+  await observeLongTasks(page);
   await openLab(page);
   await page.locator("#lab-rate").selectOption("10000");
-  await page.waitForTimeout(500);
-  await page.evaluate(() => (window.__longTasks = []));
-  const start = num(await status(page, "time").innerText());
-  await page.getByTestId("play").click();
-  await page.waitForTimeout(4000);
-  const rate = num(await status(page, "throughput").innerText());
-  await page.getByTestId("play").click();
-  const applied = num(await status(page, "time").innerText()) - start;
-  const longTasks = await page.evaluate(() => window.__longTasks);
+  const { done: applied, rate, longTasks } = await playFourSeconds(page, "time");
   console.log(`lab flow: ${applied} commands in ~4 s, measured ${rate} cmd/s, long tasks ${JSON.stringify(longTasks)}`);
   expect(rate).toBeGreaterThanOrEqual(9_000);
   expect(applied).toBeGreaterThanOrEqual(30_000);
@@ -47,25 +58,12 @@ test("flow at 10k orders/s causes no long task over 50 ms", async ({ page }) => 
 
 test("the Raft lab at 5 nodes and 10× causes no long task over 50 ms", async ({ page }) => {
   const w = watch(page);
-  await page.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
-    }).observe({ type: "longtask", buffered: true });
-  });
+  await observeLongTasks(page);
   await page.goto(url("/lab/raft?seed=1&nodes=5&until=100"));
   await appReady(page);
   await expect(page.getByTestId("ring")).toBeVisible();
   await page.locator("#lab-rate").selectOption("100");
-  await page.waitForTimeout(500);
-  await page.evaluate(() => (window.__longTasks = []));
-  const start = num(await status(page, "tick").innerText());
-  await page.getByTestId("play").click();
-  await page.waitForTimeout(4000);
-  const rate = num(await status(page, "throughput").innerText());
-  await page.getByTestId("play").click();
-  const ticks = num(await status(page, "tick").innerText()) - start;
-  const longTasks = await page.evaluate(() => window.__longTasks);
+  const { done: ticks, rate, longTasks } = await playFourSeconds(page, "tick");
   console.log(`raft lab: ${ticks} ticks in ~4 s at 10×, measured ${rate} ticks/s, long tasks ${JSON.stringify(longTasks)}`);
   expect(ticks).toBeGreaterThanOrEqual(300);
   expect(longTasks.filter((d) => d > 50)).toEqual([]);

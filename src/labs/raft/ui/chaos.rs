@@ -3,9 +3,9 @@
 //! listed with a link that replays it. The worker stops when the visitor cancels or leaves.
 
 use super::live::{Ctx, WORKER_BIN};
-use crate::components::figures::Figures;
 use crate::labs::kit::{
     format::{fill, grouped},
+    layout::NativeFigures,
     worker::{WorkerHandle, WorkerSlot},
 };
 use crate::labs::raft::worker_msg::{
@@ -137,15 +137,6 @@ pub fn ChaosPanel(ctx: Ctx) -> impl IntoView {
             }.into_any())
         }
     };
-    let native = bench.filter(|b| !b.native.is_empty()).map(|b| {
-        view! {
-            <div class="bench-native">
-                <h3 class="sub-title">{b.native_heading.as_str()}</h3>
-                <p class="panel-note">{b.native_note.as_str()}</p>
-                <Figures figures=&b.native/>
-            </div>
-        }
-    });
     view! {
         <section class="lab-panel" aria-labelledby="raft-chaos-title">
             <h2 id="raft-chaos-title" class="panel-title">{w.heading.as_str()}</h2>
@@ -164,7 +155,7 @@ pub fn ChaosPanel(ctx: Ctx) -> impl IntoView {
                 <h3 class="sub-title">{bench.map(|b| b.browser_heading.as_str())}</h3>
                 {result}
             </div>
-            {native}
+            {bench.map(|b| view! { <NativeFigures bench=b/> })}
         </section>
     }
 }
