@@ -16,7 +16,8 @@ export default defineConfig({
   // The main-thread budget test runs last and alone: timing checks need an otherwise idle machine.
   projects: [
     { name: "site", testIgnore: /lab-perf\.spec\.js/ },
-    { name: "perf", testMatch: /lab-perf\.spec\.js/, dependencies: ["site"] },
+    // One timing test at a time, too: two of them side by side would steal each other's time.
+    { name: "perf", testMatch: /lab-perf\.spec\.js/, dependencies: ["site"], fullyParallel: false },
   ],
   use: {
     browserName: "chromium",

@@ -11,7 +11,7 @@ use raft::sim::Endpoint;
 #[component]
 pub fn Diagram(ctx: Ctx) -> impl IntoView {
     let w = &ctx.words.own.diagram;
-    let frame = ctx.frame;
+    let frame = ctx.panels;
     let body = move || {
         frame.with(|f| {
             let n = f.view.nodes.len();

@@ -44,7 +44,7 @@ fn voters_text(mask: u16, n: usize) -> String {
 fn NodeInspector(ctx: Ctx, id: u8) -> impl IntoView {
     let w = &ctx.words.own.inspector;
     let rw = &ctx.words.own.ring;
-    let frame = ctx.frame;
+    let frame = ctx.panels;
     let node = move || frame.with(|f| f.view.nodes.get(id as usize).copied());
     let up = move || node().is_some_and(|n| n.up);
     let is_voter = move || node().is_some_and(|n| n.voters & (1 << id) != 0);
@@ -206,7 +206,7 @@ fn MessageInspector(ctx: Ctx, m: InFlightView) -> impl IntoView {
 #[component]
 pub fn Inspector(ctx: Ctx) -> impl IntoView {
     let w = &ctx.words.own.inspector;
-    let frame = ctx.frame;
+    let frame = ctx.panels;
     let body = move || match (ctx.selected.get(), ctx.message.get()) {
         (_, Some(m)) => view! { <MessageInspector ctx=ctx m=m/> }.into_any(),
         (Some(id), None) => view! { <NodeInspector ctx=ctx id=id/> }.into_any(),

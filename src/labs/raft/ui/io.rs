@@ -39,7 +39,7 @@ pub fn SchedulePanel(ctx: Ctx) -> impl IntoView {
     };
     let on_error = move |e: String| message.set(Some(e));
     let command = move || {
-        ctx.frame.with(|f| {
+        ctx.panels.with(|f| {
             let faults = f.has_faults.then_some(SCHEDULE_FILE);
             f.run.native_command(f.view.now, faults)
         })

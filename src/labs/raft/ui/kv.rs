@@ -18,7 +18,7 @@ pub fn KvPanel(ctx: Ctx) -> impl IntoView {
     let w = &ctx.words.own.kv;
     let keys = SimConfig::default().keys;
     let key = RwSignal::new(0u8);
-    let frame = ctx.frame;
+    let frame = ctx.panels;
     let send = move |op: OpKind| {
         ctx.act(FaultAction::Request {
             op,

@@ -24,6 +24,9 @@ pub const TICKS_PER_SECOND_AT_1X: u32 = 10;
 pub const SPEEDS: &[u32] = &[1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
 /// Most ticks one animation frame may run (at 100× a frame runs about 17).
 pub const MAX_TICKS_PER_FRAME: u64 = 64;
+/// While playing, the heavier panels (inspector, history, space-time diagram, schedule) are
+/// redrawn at most this often; the ring and the status strip follow every frame.
+pub const PANEL_REFRESH_MS: f64 = 200.0;
 
 /// This lab's content, embedded in its own module only.
 pub fn bundle() -> &'static LabBundle {
@@ -70,7 +73,11 @@ pub enum Replay {
 #[derive(Clone, Copy)]
 pub struct Ctx {
     pub session: StoredValue<Session>,
+    /// The run as of now, for the ring, the status strip and the controls.
     pub frame: RwSignal<Frame>,
+    /// The same, refreshed at most every [`PANEL_REFRESH_MS`] while playing, for the panels.
+    pub panels: RwSignal<Frame>,
+    panels_at: StoredValue<f64>,
     /// How far the next tick has come (0..1), for drawing messages between ticks.
     pub frac: RwSignal<f64>,
     pub selected: RwSignal<Option<u8>>,
@@ -98,6 +105,17 @@ impl Ctx {
         self.session.try_with_value(|s| {
             self.frame.try_update(|f| s.frame(selected, f));
         });
+        let now = kit::player::now_ms();
+        let due = self
+            .panels_at
+            .try_get_value()
+            .is_some_and(|at| now - at >= PANEL_REFRESH_MS);
+        if due || !self.player.is_playing() {
+            self.panels_at.try_set_value(now);
+            self.frame.with_untracked(|f| {
+                self.panels.try_update(|p| p.clone_from(f));
+            });
+        }
     }
 
     /// Applies a visitor's action at the current tick (recorded in the schedule).
@@ -310,6 +328,8 @@ pub fn LabLive() -> impl IntoView {
     session.frame(None, &mut frame);
     let ctx = Ctx {
         session: StoredValue::new(session),
+        panels: RwSignal::new(frame.clone()),
+        panels_at: StoredValue::new(0.0),
         frame: RwSignal::new(frame),
         frac: RwSignal::new(0.0),
         selected: RwSignal::new(None),

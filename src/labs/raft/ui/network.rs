@@ -49,7 +49,7 @@ fn Slider(
 #[component]
 pub fn NetworkPanel(ctx: Ctx) -> impl IntoView {
     let w = &ctx.words.own.network;
-    let frame = ctx.frame;
+    let frame = ctx.panels;
     let count = Memo::new(move |_| frame.with(|f| f.view.nodes.len()));
     // Group B membership as a bitmask; everyone starts in A.
     let group_b = RwSignal::new(0u16);
@@ -94,10 +94,14 @@ pub fn NetworkPanel(ctx: Ctx) -> impl IntoView {
         }
     };
     let link_ok = move || link_from.get() != link_to.get();
-    let latency = Signal::derive(move || frame.with(|f| f.view.latency.map_or(0, |l| l.max_ticks)));
-    let drop = Signal::derive(move || frame.with(|f| f.view.drop_permille));
-    let dup = Signal::derive(move || frame.with(|f| f.view.duplicate_permille));
-    let reorder = Signal::derive(move || frame.with(|f| f.view.reorder_permille));
+    let latency = Signal::from(Memo::new(move |_| {
+        frame.with(|f| f.view.latency.map_or(0, |l| l.max_ticks))
+    }));
+    let drop = Signal::from(Memo::new(move |_| frame.with(|f| f.view.drop_permille)));
+    let dup = Signal::from(Memo::new(move |_| {
+        frame.with(|f| f.view.duplicate_permille)
+    }));
+    let reorder = Signal::from(Memo::new(move |_| frame.with(|f| f.view.reorder_permille)));
     let ticks = move |v: u32| fill(&w.ticks_value, &[("value", &v.to_string())]);
     let permille = move |v: u32| fill(&w.permille_value, &[("value", &v.to_string())]);
     view! {

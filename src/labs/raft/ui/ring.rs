@@ -62,6 +62,25 @@ pub fn term_class(t: u64) -> String {
     format!("term-{}", t % TERM_COLOURS)
 }
 
+/// What tells messages in flight apart: send and arrival ticks, endpoints, kind, and a count
+/// among otherwise equal ones (a duplicated message).
+type MsgKey = (u64, u64, u8, u8, u8, u32);
+
+fn msg_key(m: &InFlightView, nth: u32) -> MsgKey {
+    let code = |e: Endpoint| match e {
+        Endpoint::Node(i) => i,
+        Endpoint::Client(c) => 128 | c,
+    };
+    (
+        m.send_tick,
+        m.arrive_tick,
+        code(m.from),
+        code(m.to),
+        m.kind as u8,
+        nth,
+    )
+}
+
 /// The message kind's CSS class (its shape and colour).
 pub fn kind_class(m: &InFlightView) -> &'static str {
     match (m.kind, m.fields) {
@@ -116,7 +135,18 @@ fn NodeButton(ctx: Ctx, id: u8) -> impl IntoView {
     let w = &ctx.words.own.ring;
     let frame = ctx.frame;
     let node = move || frame.with(|f| f.view.nodes.get(id as usize).copied());
-    let tail = move || frame.with(|f| f.view.logs.get(id as usize).cloned().unwrap_or_default());
+    // The log is redrawn only when it (or its commit or snapshot mark) changes.
+    let log_state = Memo::new(move |_| {
+        frame.with(|f| {
+            let tail = f.view.logs.get(id as usize).cloned().unwrap_or_default();
+            let v = f.view.nodes.get(id as usize);
+            (
+                tail,
+                v.map_or(0, |v| v.commit),
+                v.map_or(0, |v| v.snapshot_index),
+            )
+        })
+    });
     let n = move || frame.with(|f| f.view.nodes.len());
     let style = move || {
         let (x, y) = position(id, n());
@@ -169,10 +199,7 @@ fn NodeButton(ctx: Ctx, id: u8) -> impl IntoView {
         })
     };
     let log = move || {
-        let t: LogTail = tail();
-        let v = node();
-        let commit = v.map_or(0, |v| v.commit);
-        let snap = v.map_or(0, |v| v.snapshot_index);
+        let (t, commit, snap): (LogTail, u64, u64) = log_state.get();
         let skip = t.terms.len().saturating_sub(NODE_LOG_CELLS);
         t.terms
             .iter()
@@ -249,35 +276,51 @@ pub fn Ring(ctx: Ctx) -> impl IntoView {
                 .collect_view()
         })
     };
-    let messages = move || {
-        let n = count.get();
-        let t = frame.with(|f| f.view.now) as f64 + ctx.frac.get();
-        let selected = ctx.message.get();
+    // Messages are keyed, so a frame moves the ones in flight instead of drawing them anew.
+    let keyed = Memo::new(move |_| {
         frame.with(|f| {
-            f.view
-                .in_flight
-                .iter()
-                .map(|m| {
-                    let (x1, y1) = endpoint(m.from, n);
-                    let (x2, y2) = endpoint(m.to, n);
-                    let p = progress(m, t);
-                    let (x, y) = (x1 + (x2 - x1) * p, y1 + (y2 - y1) * p);
-                    let class = kind_class(m);
-                    let sel = if selected == Some(*m) {
-                        " selected"
-                    } else {
-                        ""
-                    };
-                    let m = *m;
-                    view! {
-                        <g class=format!("msg {class}{sel}") on:click=move |_| {
-                            ctx.selected.set(None);
-                            ctx.message.set(Some(m));
-                        }>{shape(class, x, y, 1.6)}</g>
-                    }
-                })
-                .collect_view()
+            let mut out: Vec<(MsgKey, InFlightView)> = Vec::with_capacity(f.view.in_flight.len());
+            for m in &f.view.in_flight {
+                let mut key = msg_key(m, 0);
+                while out.iter().any(|(k, _)| *k == key) {
+                    key.5 += 1;
+                }
+                out.push((key, *m));
+            }
+            out
         })
+    });
+    let message = move |(_, m): (MsgKey, InFlightView)| {
+        let class = kind_class(&m);
+        let at = move || {
+            let n = count.get();
+            let t = frame.with(|f| f.view.now) as f64 + ctx.frac.get();
+            let (x1, y1) = endpoint(m.from, n);
+            let (x2, y2) = endpoint(m.to, n);
+            let p = progress(&m, t);
+            format!(
+                "translate({:.2} {:.2})",
+                x1 + (x2 - x1) * p,
+                y1 + (y2 - y1) * p
+            )
+        };
+        let classes = move || {
+            let sel = if ctx.message.get() == Some(m) {
+                " selected"
+            } else {
+                ""
+            };
+            format!("msg {class}{sel}")
+        };
+        view! {
+            <g class=classes transform=at on:click=move |_| {
+                ctx.selected.set(None);
+                ctx.message.set(Some(m));
+            }>{shape(class, 0.0, 0.0, 1.6)}</g>
+        }
+    };
+    let messages = move || {
+        view! { <For each=move || keyed.get() key=|(k, _)| *k children=message/> }
     };
     let nodes = move || {
         (0..count.get() as u8)
