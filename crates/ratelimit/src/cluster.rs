@@ -25,6 +25,10 @@ pub const MAX_OUTAGES: usize = 256;
 pub const MAX_APP_NODES: u32 = 256;
 /// Upper bound on simulated ticks.
 pub const MAX_TICKS: u64 = 1_000_000;
+/// Upper bound on shard actions (scheduled or taken live) in one simulation.
+pub const MAX_SHARD_EVENTS: usize = 4_096;
+/// Upper bound on shards ever created in one simulation (added shards take the next number).
+pub const MAX_SHARDS: u32 = 64;
 
 /// What an app node does when the shard owning a key is unreachable (down or timed out).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +72,32 @@ pub struct ShardOutage {
     pub to_tick: u64,
 }
 
+/// Something done to the cluster's shards: the lab's buttons, or a scheduled change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "kind", rename_all = "snake_case"))]
+pub enum ShardAction {
+    /// The shard process dies: it stays on the ring, its keys become unreachable (the
+    /// degradation policy decides them) and its state is lost.
+    Kill { shard: u32 },
+    /// A killed shard comes back, empty.
+    Restore { shard: u32 },
+    /// A new shard, numbered after every shard so far, joins the ring; only the keys on the
+    /// arcs it takes over move to it.
+    Add,
+    /// The shard leaves the ring; its keys move to the next shards clockwise, nobody else's.
+    Remove { shard: u32 },
+}
+
+/// `action` at the start of tick `at_tick`, before that tick's traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ShardEvent {
+    pub at_tick: u64,
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    pub action: ShardAction,
+}
+
 /// One client, sending on one key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -93,6 +123,10 @@ pub struct ClusterConfig {
     pub shard_per_request_latency_ns: u64,
     pub shard_timeout_ns: u64,
     pub outages: Vec<ShardOutage>,
+    /// Shard actions in tick order (same-tick ones in list order); [`ClusterSim::act`] records
+    /// live actions here, so a fresh simulation of the recorded config replays them.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub events: Vec<ShardEvent>,
     pub clients: Vec<ClientSpec>,
     pub seed: u64,
 }
@@ -149,6 +183,7 @@ impl ClusterConfig {
                 from_tick: 30,
                 to_tick: 60,
             }],
+            events: Vec::new(),
             clients,
             seed,
         }
@@ -172,6 +207,8 @@ pub struct KeyTick {
 pub struct ShardTick {
     pub shard: u32,
     pub up: bool,
+    /// On the ring (false once removed; a removed shard gets no traffic).
+    pub in_ring: bool,
     /// Requests routed to this shard (whether or not it answered).
     pub requests: u64,
     pub timeouts: u64,
@@ -204,6 +241,10 @@ pub struct ClusterSim {
     ring: HashRing,
     shards: Vec<KeyedLimiter>,
     shard_up: Vec<bool>,
+    /// Killed by an action (down until restored), as opposed to a scheduled outage.
+    killed: Vec<bool>,
+    /// Index of the next event of `config.events` to apply.
+    next_event: usize,
     locals: Vec<KeyedLimiter>,
     exact: KeyedLimiter,
     traffic: Vec<ClientTraffic>,
@@ -254,6 +295,20 @@ impl ClusterSim {
                 what: "outages",
                 value: config.outages.len() as u64,
                 max: MAX_OUTAGES as u64,
+            });
+        }
+        if config.shard_count > MAX_SHARDS {
+            return Err(ConfigError::TooLarge {
+                what: "shards",
+                value: u64::from(config.shard_count),
+                max: u64::from(MAX_SHARDS),
+            });
+        }
+        if config.events.len() > MAX_SHARD_EVENTS {
+            return Err(ConfigError::TooLarge {
+                what: "shard events",
+                value: config.events.len() as u64,
+                max: MAX_SHARD_EVENTS as u64,
             });
         }
         if let Some(o) = config
@@ -307,8 +362,12 @@ impl ClusterSim {
                 )
             })
             .collect();
+        let mut config = config;
+        config.events.sort_by_key(|e| e.at_tick); // stable: same-tick events keep list order
         Ok(ClusterSim {
             shard_up: vec![true; config.shard_count as usize],
+            killed: vec![false; config.shard_count as usize],
+            next_event: 0,
             rng: SplitMix64::new(config.seed),
             ring,
             shards,
@@ -330,26 +389,164 @@ impl ClusterSim {
         self.tick >= self.config.ticks
     }
 
+    /// The configuration with every action taken so far: a fresh simulation of it replays
+    /// this one exactly.
+    pub fn config(&self) -> &ClusterConfig {
+        &self.config
+    }
+
+    /// The next tick to run.
+    pub fn tick(&self) -> u64 {
+        self.tick
+    }
+
+    /// Shards ever created (ids `0..shard_total()`, removed ones included).
+    pub fn shard_total(&self) -> u32 {
+        self.shards.len() as u32
+    }
+
+    /// Whether `shard` exists, is on the ring and answers.
+    pub fn shard_up(&self, shard: u32) -> bool {
+        self.shard_up.get(shard as usize).copied().unwrap_or(false) && self.ring.contains(shard)
+    }
+
+    /// The shard that owns `key` now, if any.
+    pub fn shard_for(&self, key: u64) -> Option<u32> {
+        self.ring.node_for(key)
+    }
+
+    fn fresh_shard(&self, shard: u32) -> Result<KeyedLimiter, ConfigError> {
+        KeyedLimiter::new(
+            self.config.algorithm,
+            &self.config.limit,
+            self.config.shard_key_capacity,
+            SHARD_HASH_SEED ^ u64::from(shard),
+        )
+    }
+
+    /// Whether `action` can be applied now (without applying it).
+    fn check_action(&self, action: ShardAction) -> Result<(), ConfigError> {
+        let total = self.shards.len() as u32;
+        let known = |shard: u32| {
+            if shard < total && self.ring.contains(shard) {
+                Ok(())
+            } else {
+                Err(ConfigError::TooLarge {
+                    what: "shard",
+                    value: u64::from(shard),
+                    max: u64::from(total.saturating_sub(1)),
+                })
+            }
+        };
+        match action {
+            ShardAction::Kill { shard } | ShardAction::Restore { shard } => known(shard),
+            ShardAction::Remove { shard } => {
+                known(shard)?;
+                if self.ring.node_count() <= 1 {
+                    return Err(ConfigError::ZeroCapacity {
+                        what: "shards on the ring",
+                    });
+                }
+                Ok(())
+            }
+            ShardAction::Add if total >= MAX_SHARDS => Err(ConfigError::TooLarge {
+                what: "shards",
+                value: u64::from(total) + 1,
+                max: u64::from(MAX_SHARDS),
+            }),
+            ShardAction::Add => Ok(()),
+        }
+    }
+
+    fn apply(&mut self, action: ShardAction) -> Result<(), ConfigError> {
+        self.check_action(action)?;
+        match action {
+            ShardAction::Kill { shard } => {
+                let s = shard as usize;
+                if !self.killed[s] {
+                    self.killed[s] = true;
+                    self.shards[s] = self.fresh_shard(shard)?;
+                }
+                self.shard_up[s] = false;
+            }
+            ShardAction::Restore { shard } => {
+                let s = shard as usize;
+                self.killed[s] = false;
+                self.shard_up[s] = !self.in_outage(shard);
+            }
+            ShardAction::Add => {
+                let shard = self.shards.len() as u32;
+                let limiter = self.fresh_shard(shard)?;
+                self.ring.add_node(shard)?;
+                self.shards.push(limiter);
+                self.shard_up.push(true);
+                self.killed.push(false);
+            }
+            ShardAction::Remove { shard } => {
+                self.ring.remove_node(shard);
+                self.shards[shard as usize] = self.fresh_shard(shard)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes `action` now (before the next tick's traffic) and records it in the
+    /// configuration, so [`ClusterSim::config`] replays it. An action that cannot apply (an
+    /// unknown or removed shard, removing the last shard, one shard too many) is an error and
+    /// changes nothing.
+    pub fn act(&mut self, action: ShardAction) -> Result<ShardEvent, ConfigError> {
+        if self.config.events.len() >= MAX_SHARD_EVENTS {
+            return Err(ConfigError::TooLarge {
+                what: "shard events",
+                value: MAX_SHARD_EVENTS as u64 + 1,
+                max: MAX_SHARD_EVENTS as u64,
+            });
+        }
+        self.apply(action)?;
+        let event = ShardEvent {
+            at_tick: self.tick,
+            action,
+        };
+        debug_assert!(self.config.events[self.next_event..]
+            .iter()
+            .all(|e| e.at_tick >= self.tick));
+        // Before this tick's scheduled events, which apply when it runs: the same order a
+        // fresh simulation of the recorded config takes.
+        self.config.events.insert(self.next_event, event);
+        self.next_event += 1;
+        Ok(event)
+    }
+
+    /// A scheduled outage covers `shard` at the current tick.
+    fn in_outage(&self, shard: u32) -> bool {
+        self.config
+            .outages
+            .iter()
+            .any(|o| o.shard == shard && (o.from_tick..o.to_tick).contains(&self.tick))
+    }
+
     fn update_shard_health(&mut self) {
-        for shard in 0..self.config.shard_count {
-            let down = self
-                .config
-                .outages
-                .iter()
-                .any(|o| o.shard == shard && (o.from_tick..o.to_tick).contains(&self.tick));
+        while let Some(e) = self
+            .config
+            .events
+            .get(self.next_event)
+            .filter(|e| e.at_tick <= self.tick)
+            .copied()
+        {
+            self.next_event += 1;
+            // A scheduled action that cannot apply (say, a shard already removed) does nothing.
+            let _ = self.apply(e.action);
+        }
+        for shard in 0..self.shards.len() as u32 {
+            let out = self.in_outage(shard);
             let s = shard as usize;
-            if down && self.shard_up[s] {
+            if out && self.shard_up[s] && !self.killed[s] {
                 // The shard process dies and later restarts empty.
-                if let Ok(fresh) = KeyedLimiter::new(
-                    self.config.algorithm,
-                    &self.config.limit,
-                    self.config.shard_key_capacity,
-                    SHARD_HASH_SEED ^ u64::from(shard),
-                ) {
+                if let Ok(fresh) = self.fresh_shard(shard) {
                     self.shards[s] = fresh;
                 }
             }
-            self.shard_up[s] = !down;
+            self.shard_up[s] = !out && !self.killed[s];
         }
     }
 
@@ -381,17 +578,18 @@ impl ClusterSim {
                     ..KeyTick::default()
                 })
                 .collect(),
-            shards: (0..self.config.shard_count)
+            shards: (0..self.shards.len() as u32)
                 .map(|s| ShardTick {
                     shard: s,
                     up: self.shard_up[s as usize],
+                    in_ring: self.ring.contains(s),
                     ..ShardTick::default()
                 })
                 .collect(),
             ..TickReport::default()
         };
-        let mut latency_sum_ns = vec![0u64; self.config.shard_count as usize];
-        let mut answered = vec![0u64; self.config.shard_count as usize];
+        let mut latency_sum_ns = vec![0u64; self.shards.len()];
+        let mut answered = vec![0u64; self.shards.len()];
         for &(now_ns, client) in &self.arrivals {
             let key = self.config.clients[client as usize].key;
             let app_node = self.rng.below(u64::from(self.config.app_nodes)) as usize;
@@ -455,7 +653,8 @@ impl ClusterSim {
         }
         let total: u64 = report.shards.iter().map(|s| s.requests).sum();
         let busiest = report.shards.iter().map(|s| s.requests).max().unwrap_or(0);
-        report.load_imbalance_permille = (busiest * 1000 * u64::from(self.config.shard_count))
+        let on_ring = self.ring.node_count() as u64;
+        report.load_imbalance_permille = (busiest * 1000 * on_ring)
             .checked_div(total)
             .unwrap_or(1000);
         self.tick += 1;

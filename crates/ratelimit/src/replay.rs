@@ -117,10 +117,15 @@ impl Replay {
     }
 
     /// Processes one input line (without its newline) and appends exactly one output line,
-    /// newline included, to `out`.
+    /// newline included, to `out` — except for a comment (a line starting with `#`, such as the
+    /// lab's trace header naming the arguments), which prints nothing. Comments count as lines
+    /// in `ERROR` line numbers.
     pub fn process_line(&mut self, line: &[u8], out: &mut String) {
         self.line_number += 1;
         let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.starts_with(b"#") {
+            return;
+        }
         match self.parse_line(line) {
             Ok((time_ns, key)) => {
                 self.last_time_ns = time_ns;

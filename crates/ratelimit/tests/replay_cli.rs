@@ -1,4 +1,5 @@
-//! The `limit-replay` binary against its protocol: one output line per input line, ERROR lines
+//! The `limit-replay` binary against its protocol: one output line per input line (none for a
+//! `#` comment), ERROR lines
 //! for malformed input and time going backwards, a non-zero exit with one line for bad configs.
 
 use proptest::prelude::*;
@@ -41,6 +42,21 @@ fn replays_the_protocol_line_by_line() {
          ERROR 7 too many fields, expected '<time_ns> <key>'\n\
          ERROR 8 empty line, expected '<time_ns> <key>'\n\
          ALLOW 1\n"
+    );
+}
+
+#[test]
+fn comment_lines_print_nothing_and_keep_line_numbers() {
+    let input =
+        "# limit-replay --algo gcra --rate 1 --burst 1 --window-ms 1000\n0 a\n#\r\n0 a\nbad\n";
+    let (code, out, _) = replay(
+        &["--algo", "gcra", "--rate", "1", "--burst", "1"],
+        input.as_bytes(),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "ALLOW 0\nDENY 1000000000\nERROR 5 missing key, expected '<time_ns> <key>'\n"
     );
 }
 
@@ -138,18 +154,24 @@ proptest! {
         ).unwrap();
         let mut r = Replay::new(&args).unwrap();
         let mut out = String::new();
-        let mut expected_lines = 0;
+        // The input line number of each output line: comments (lines starting with '#') print
+        // nothing.
+        let mut numbers = Vec::new();
+        let mut n = 0;
         for line in &lines {
             // Embedded newlines split a generated line into several input lines.
             for part in line.split(|&b| b == b'\n') {
                 r.process_line(part, &mut out);
-                expected_lines += 1;
+                n += 1;
+                if !part.starts_with(b"#") {
+                    numbers.push(n);
+                }
             }
         }
-        prop_assert_eq!(out.lines().count(), expected_lines);
-        for (i, l) in out.lines().enumerate() {
+        prop_assert_eq!(out.lines().count(), numbers.len());
+        for (l, n) in out.lines().zip(&numbers) {
             let ok = l.starts_with("ALLOW ") || l.starts_with("DENY ")
-                || l.starts_with(&format!("ERROR {} ", i + 1));
+                || l.starts_with(&format!("ERROR {n} "));
             prop_assert!(ok, "{}", l);
         }
     }
