@@ -26,8 +26,8 @@ pub fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
 /// Only the lab's own module refers to it, so no other module embeds it.
 #[macro_export]
 macro_rules! lab_bundle {
-    ($slug:literal) => {{
-        static BUNDLE: ::std::sync::OnceLock<$crate::content::schema::LabBundle> =
+    ($slug:literal, $words:ty) => {{
+        static BUNDLE: ::std::sync::OnceLock<$crate::content::schema::LabBundle<$words>> =
             ::std::sync::OnceLock::new();
         BUNDLE.get_or_init(|| {
             $crate::content::decode(include_bytes!(concat!(
@@ -78,7 +78,7 @@ mod tests {
             let bin = format!("data-bin=\"lab-{}\"", lab.slug);
             assert!(index.contains(&bin), "index.html has no {bin}");
         }
-        let orderbook = crate::lab_bundle!("orderbook");
+        let orderbook = crate::lab_bundle!("orderbook", crate::content::schema::OrderbookWords);
         assert_eq!(Some(&orderbook.lab), site().lab("orderbook"));
     }
 }

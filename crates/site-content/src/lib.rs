@@ -239,24 +239,41 @@ pub struct LabContent {
 /// The words of a lab's live part (`content/labs/<slug>.toml`): presets, the benchmark, and the
 /// lab's own words. Only the lab's module carries them, so the site's module neither embeds nor
 /// decodes them.
+/// Read with `W = LabWords` (any lab's words); a lab's module embeds it typed by its own words,
+/// so it links no other lab's decoder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LabLive {
+pub struct LabLive<W = LabWords> {
     #[serde(default)]
     pub presets: Vec<LabPreset>,
     #[serde(default)]
     pub bench: Option<LabBench>,
-    pub words: LabWords,
+    pub words: W,
 }
 
 /// What one lab's own WebAssembly module embeds: its page's content, its live part and the
-/// kit's words, not the whole site's.
+/// kit's words, not the whole site's (`W`: as for [`LabLive`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LabBundle {
+pub struct LabBundle<W = LabWords> {
     pub kit: LabKitWords,
     pub lab: LabContent,
-    pub live: LabLive,
+    pub live: LabLive<W>,
+}
+
+impl LabBundle {
+    /// The same bundle with `words` (this lab's own) in place of the enum of every lab's.
+    pub fn with_words<W: Clone>(&self, words: &W) -> LabBundle<W> {
+        LabBundle {
+            kit: self.kit.clone(),
+            lab: self.lab.clone(),
+            live: LabLive {
+                presets: self.live.presets.clone(),
+                bench: self.live.bench.clone(),
+                words: words.clone(),
+            },
+        }
+    }
 }
 
 /// An in-browser benchmark beside the native figures of the same work.

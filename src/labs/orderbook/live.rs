@@ -3,7 +3,7 @@
 use super::core::{Lab, Snapshot};
 use super::step::StepRun;
 use super::{bench, depth, flow, form, io, ladder, orders, status, step_view, tape, url_state};
-use crate::content::schema::{LabBundle, LabKitWords, LabLive, LabWords, OrderbookWords};
+use crate::content::schema::{LabBundle, LabKitWords, LabLive, OrderbookWords};
 use crate::labs::kit::{self, layout::StatusBar, player::Player};
 use leptos::prelude::*;
 use orderbook::{Command, Side};
@@ -13,14 +13,14 @@ use std::collections::VecDeque;
 pub const MAX_PENDING: usize = 100;
 
 /// This lab's content, embedded in its own module only.
-pub fn bundle() -> &'static LabBundle {
-    crate::lab_bundle!("orderbook")
+pub fn bundle() -> &'static LabBundle<OrderbookWords> {
+    crate::lab_bundle!("orderbook", OrderbookWords)
 }
 
 /// The lab's words: its live part, the kit's words and its own.
 #[derive(Clone, Copy)]
 pub struct Words {
-    pub live: &'static LabLive,
+    pub live: &'static LabLive<OrderbookWords>,
     pub kit: &'static LabKitWords,
     pub own: &'static OrderbookWords,
 }
@@ -28,13 +28,10 @@ pub struct Words {
 impl Words {
     pub fn get() -> Words {
         let bundle = bundle();
-        let LabWords::Orderbook(own) = &bundle.live.words else {
-            unreachable!("the build checks that a lab's bundle holds its own words")
-        };
         Words {
             live: &bundle.live,
             kit: &bundle.kit,
-            own,
+            own: &bundle.live.words,
         }
     }
 }

@@ -11,6 +11,13 @@
 //! `session`, `url_state` and `worker_msg` is the page's (feature `ui`); the worker is built
 //! without it.
 
+use crate::content::schema::{LabBundle, RaftWords};
+
+/// This lab's content, embedded in its own module only.
+pub fn bundle() -> &'static LabBundle<RaftWords> {
+    crate::lab_bundle!("raft", RaftWords)
+}
+
 pub mod scenarios;
 pub mod session;
 pub mod url_state;

@@ -3,7 +3,7 @@
 //! scenario's story fails the build's tests.
 
 use super::session::{RunConfig, Session};
-use crate::content::schema::{LabWords, RaftPreset};
+use crate::content::schema::RaftPreset;
 use raft::faults::FaultSchedule;
 use raft::RaftError;
 
@@ -22,10 +22,7 @@ pub fn session(p: &RaftPreset) -> Result<Session, RaftError> {
 
 /// The lab's scenarios, from its bundle.
 pub fn presets() -> &'static [RaftPreset] {
-    match &crate::lab_bundle!("raft").live.words {
-        LabWords::Raft(w) => &w.presets,
-        LabWords::Orderbook(_) => &[],
-    }
+    &super::bundle().live.words.presets
 }
 
 #[cfg(test)]

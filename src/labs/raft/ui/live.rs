@@ -1,7 +1,7 @@
 //! The lab's shared handles and its live part, mounted by the lab's module.
 
 use super::{chaos, diagram, help, inspector, io, kv, network, presets, ring, status};
-use crate::content::schema::{LabBundle, LabKitWords, LabLive, LabWords, RaftWords};
+use crate::content::schema::{LabKitWords, LabLive, RaftWords};
 use crate::labs::kit::{
     self,
     format::fill,
@@ -28,29 +28,21 @@ pub const MAX_TICKS_PER_FRAME: u64 = 64;
 /// redrawn at most this often; the ring and the status strip follow every frame.
 pub const PANEL_REFRESH_MS: f64 = 200.0;
 
-/// This lab's content, embedded in its own module only.
-pub fn bundle() -> &'static LabBundle {
-    crate::lab_bundle!("raft")
-}
-
 /// The lab's words: its live part, the kit's words and its own.
 #[derive(Clone, Copy)]
 pub struct Words {
-    pub live: &'static LabLive,
+    pub live: &'static LabLive<RaftWords>,
     pub kit: &'static LabKitWords,
     pub own: &'static RaftWords,
 }
 
 impl Words {
     pub fn get() -> Words {
-        let bundle = bundle();
-        let LabWords::Raft(own) = &bundle.live.words else {
-            unreachable!("the build checks that a lab's bundle holds its own words")
-        };
+        let bundle = crate::labs::raft::bundle();
         Words {
             live: &bundle.live,
             kit: &bundle.kit,
-            own,
+            own: &bundle.live.words,
         }
     }
 }
