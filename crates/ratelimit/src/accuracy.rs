@@ -89,6 +89,14 @@ impl AccuracyExperiment {
     }
 
     pub fn run(&self) -> Result<AccuracyReport, ConfigError> {
+        let mut run = self.start()?;
+        while !run.step(u64::MAX) {}
+        Ok(run.report())
+    }
+
+    /// The experiment as a run that goes a few sources at a time ([`AccuracyRun::step`]), so a
+    /// caller can report progress; it ends with the same report as [`Self::run`].
+    pub fn start(&self) -> Result<AccuracyRun, ConfigError> {
         let counter = SlidingWindow::new(&self.limit)?;
         let log = SlidingLog::new(&self.limit)?;
         let (window_ns, limit) = self.limit.window_limit()?;
@@ -112,69 +120,126 @@ impl AccuracyExperiment {
             .duration_ms
             .checked_mul(1_000_000)
             .ok_or(ConfigError::Overflow { what: "duration" })?;
-        let limit_rate_milli = self.limit.rate_per_s * 1000;
-        let mut rng = SplitMix64::new(self.seed);
-        let mut report = AccuracyReport::default();
-        let mut arrivals = Vec::new();
-        let mut shadow: VecDeque<u64> = VecDeque::with_capacity(limit as usize);
-        for source in 0..self.sources {
-            let class = rng.below(1000);
-            let (class, rate_milli_per_s) = if class < self.abusive_permille {
-                (
-                    2,
-                    rng.range_inclusive(2 * limit_rate_milli, 10 * limit_rate_milli),
-                )
-            } else if class < self.abusive_permille + self.near_limit_permille {
-                (
-                    1,
-                    rng.range_inclusive(limit_rate_milli / 2, limit_rate_milli * 3 / 2),
-                )
-            } else {
-                (
-                    0,
-                    rng.range_inclusive(limit_rate_milli / 50, limit_rate_milli / 5),
-                )
-            };
-            let counts = &mut report.by_class[class];
-            counts.sources += 1;
-            let mut traffic = ClientTraffic::new(
-                Pattern::Steady { rate_milli_per_s },
-                self.seed ^ source.wrapping_mul(0x9e37_79b9_7f4a_7c15),
-            );
-            let mut state = Default::default();
-            let mut log_state = Default::default();
-            shadow.clear();
-            // Arrivals come in bounded chunks; the limiter states carry across chunks.
-            loop {
-                arrivals.clear();
-                traffic.arrivals_until(end_ns, &mut arrivals);
-                if arrivals.is_empty() {
-                    break;
+        Ok(AccuracyRun {
+            experiment: *self,
+            counter,
+            log,
+            window_ns,
+            limit,
+            end_ns,
+            rng: SplitMix64::new(self.seed),
+            by_class: [AccuracyCounts::default(); 3],
+            next_source: 0,
+            arrivals: Vec::new(),
+            shadow: VecDeque::with_capacity(limit as usize),
+        })
+    }
+}
+
+/// An accuracy experiment under way (see [`AccuracyExperiment::start`]).
+pub struct AccuracyRun {
+    experiment: AccuracyExperiment,
+    counter: SlidingWindow,
+    log: SlidingLog,
+    window_ns: u64,
+    limit: u64,
+    end_ns: u64,
+    rng: SplitMix64,
+    by_class: [AccuracyCounts; 3],
+    next_source: u64,
+    arrivals: Vec<u64>,
+    shadow: VecDeque<u64>,
+}
+
+impl AccuracyRun {
+    /// Sources done and in all.
+    pub fn progress(&self) -> (u64, u64) {
+        (self.next_source, self.experiment.sources)
+    }
+
+    /// Runs up to `max_sources` more sources; true once every source has run.
+    pub fn step(&mut self, max_sources: u64) -> bool {
+        let stop = self
+            .next_source
+            .saturating_add(max_sources)
+            .min(self.experiment.sources);
+        while self.next_source < stop {
+            self.source(self.next_source);
+            self.next_source += 1;
+        }
+        self.next_source == self.experiment.sources
+    }
+
+    /// One source: its class and rate, then every arrival judged by both limiters.
+    fn source(&mut self, source: u64) {
+        let exp = &self.experiment;
+        let limit_rate_milli = exp.limit.rate_per_s * 1000;
+        let rng = &mut self.rng;
+        let class = rng.below(1000);
+        let (class, rate_milli_per_s) = if class < exp.abusive_permille {
+            (
+                2,
+                rng.range_inclusive(2 * limit_rate_milli, 10 * limit_rate_milli),
+            )
+        } else if class < exp.abusive_permille + exp.near_limit_permille {
+            (
+                1,
+                rng.range_inclusive(limit_rate_milli / 2, limit_rate_milli * 3 / 2),
+            )
+        } else {
+            (
+                0,
+                rng.range_inclusive(limit_rate_milli / 50, limit_rate_milli / 5),
+            )
+        };
+        let counts = &mut self.by_class[class];
+        counts.sources += 1;
+        let mut traffic = ClientTraffic::new(
+            Pattern::Steady { rate_milli_per_s },
+            exp.seed ^ source.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+        );
+        let mut state = Default::default();
+        let mut log_state = Default::default();
+        let shadow = &mut self.shadow;
+        shadow.clear();
+        // Arrivals come in bounded chunks; the limiter states carry across chunks.
+        loop {
+            self.arrivals.clear();
+            traffic.arrivals_until(self.end_ns, &mut self.arrivals);
+            if self.arrivals.is_empty() {
+                break;
+            }
+            for &t in &self.arrivals {
+                while shadow
+                    .front()
+                    .is_some_and(|&s| s.saturating_add(self.window_ns) <= t)
+                {
+                    shadow.pop_front();
                 }
-                for &t in &arrivals {
-                    while shadow
-                        .front()
-                        .is_some_and(|&s| s.saturating_add(window_ns) <= t)
-                    {
-                        shadow.pop_front();
-                    }
-                    let exact_allows = (shadow.len() as u64) < limit;
-                    let d = counter.decide(&mut state, t, 1);
-                    counts.requests += 1;
-                    counts.log_allowed += u64::from(log.decide(&mut log_state, t, 1).allowed);
-                    if d.allowed {
-                        counts.counter_allowed += 1;
-                        shadow.push_back(t);
-                    }
-                    match (d.allowed, exact_allows) {
-                        (true, false) => counts.wrongly_allowed += 1,
-                        (false, true) => counts.wrongly_denied += 1,
-                        _ => {}
-                    }
+                let exact_allows = (shadow.len() as u64) < self.limit;
+                let d = self.counter.decide(&mut state, t, 1);
+                counts.requests += 1;
+                counts.log_allowed += u64::from(self.log.decide(&mut log_state, t, 1).allowed);
+                if d.allowed {
+                    counts.counter_allowed += 1;
+                    shadow.push_back(t);
+                }
+                match (d.allowed, exact_allows) {
+                    (true, false) => counts.wrongly_allowed += 1,
+                    (false, true) => counts.wrongly_denied += 1,
+                    _ => {}
                 }
             }
         }
-        for c in report.by_class {
+    }
+
+    /// The counts so far: by class, and their totals.
+    pub fn report(&self) -> AccuracyReport {
+        let mut report = AccuracyReport {
+            by_class: self.by_class,
+            ..AccuracyReport::default()
+        };
+        for c in self.by_class {
             report.total.sources += c.sources;
             report.total.requests += c.requests;
             report.total.counter_allowed += c.counter_allowed;
@@ -182,7 +247,7 @@ impl AccuracyExperiment {
             report.total.wrongly_denied += c.wrongly_denied;
             report.total.log_allowed += c.log_allowed;
         }
-        Ok(report)
+        report
     }
 }
 
@@ -225,6 +290,19 @@ mod tests {
         let r = exp.run().unwrap().total;
         assert_eq!(r.counter_allowed, r.requests);
         assert_eq!(r.wrongly_allowed + r.wrongly_denied, 0);
+    }
+
+    #[test]
+    fn a_run_in_steps_reports_what_one_run_does() {
+        let exp = AccuracyExperiment::standard(300, 20_000, 5);
+        let mut run = exp.start().unwrap();
+        let mut steps = 0;
+        while !run.step(7) {
+            steps += 1;
+            assert_eq!(run.progress(), (7 * steps, 300));
+        }
+        assert_eq!(run.progress(), (300, 300));
+        assert_eq!(run.report(), exp.run().unwrap());
     }
 
     #[test]

@@ -118,3 +118,19 @@ impl Algorithm for FixedWindow {
         };
     }
 }
+
+impl crate::state_view::Inspect for FixedWindow {
+    fn view(&self, state: &FixedWindowState, now_ns: u64) -> crate::state_view::StateView {
+        let rollover = self.windows.locate(state.window_start_ns, now_ns);
+        let count = if rollover.rolled { 0 } else { state.count };
+        crate::state_view::StateView {
+            available: self.limit - count,
+            detail: crate::state_view::StateDetail::FixedWindow {
+                window_start_ns: rollover.start_ns,
+                window_ns: self.window_ns,
+                count,
+                limit: self.limit,
+            },
+        }
+    }
+}

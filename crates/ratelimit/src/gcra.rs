@@ -98,3 +98,20 @@ impl Algorithm for Gcra {
         state.tat_ns = full_at_ns;
     }
 }
+
+impl crate::state_view::Inspect for Gcra {
+    fn view(&self, state: &GcraState, now_ns: u64) -> crate::state_view::StateView {
+        let ahead = state.tat_ns.saturating_sub(now_ns);
+        let room = self.burst_span_ns.saturating_sub(ahead);
+        crate::state_view::StateView {
+            available: self.interval_divisor.div(room),
+            detail: crate::state_view::StateDetail::Gcra {
+                tat_ahead_ns: ahead,
+                tokens_milli: (u128::from(room) * 1000
+                    / u128::from(self.emission_interval_ns.max(1)))
+                    as u64,
+                burst: self.burst,
+            },
+        }
+    }
+}

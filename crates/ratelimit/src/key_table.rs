@@ -48,12 +48,16 @@
 
 use crate::decision::{Algorithm, Decision, Limiter};
 use crate::error::ConfigError;
+use crate::state_view::{Inspect, StateView};
 use deterministic::mix64;
 
 /// Ways per set: one set's tags fit in one u64.
 pub const WAYS: usize = 8;
 /// Upper bound on the table capacity (slots).
 pub const MAX_CAPACITY: u64 = 1 << 24;
+
+/// Mixed into a key's hash for its second candidate set.
+const SECOND_SET_SALT: u64 = 0x6a09_e667_f3bc_c909;
 
 const LOW_BITS: u64 = 0x0101_0101_0101_0101;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
@@ -197,11 +201,7 @@ impl<A: Algorithm> KeyTable<A> {
 
     #[inline]
     pub fn check(&mut self, key: u64, now_ns: u64, cost: u64) -> Decision {
-        let h = mix64(key ^ self.hash_seed);
-        // Top bit set so a live tag is never the empty tag 0.
-        let tag = (h as u8) | 0x80;
-        let first = self.set_of(h);
-        let second = self.set_of(mix64(h ^ 0x6a09_e667_f3bc_c909));
+        let (first, second, tag) = self.locate(key);
         // Both tag words sit in a small dense array; pick the slot to read without a branch on
         // which set matched (two-choice placement puts about half the keys in their second set,
         // so that branch would mispredict and stall the next decision's loads behind this one's
@@ -247,6 +247,18 @@ impl<A: Algorithm> KeyTable<A> {
             }
             None => self.insert(key, tag, first, second, now_ns, cost),
         }
+    }
+
+    /// The two candidate sets and the tag of `key`.
+    #[inline]
+    fn locate(&self, key: u64) -> (usize, usize, u8) {
+        let h = mix64(key ^ self.hash_seed);
+        // Top bit set so a live tag is never the empty tag 0.
+        (
+            self.set_of(h),
+            self.set_of(mix64(h ^ SECOND_SET_SALT)),
+            (h as u8) | 0x80,
+        )
     }
 
     /// The way whose state is fresh soonest, and when.
@@ -314,6 +326,17 @@ impl<A: Algorithm> KeyTable<A> {
             self.algorithm.reset(&mut entry.state);
         }
         self.algorithm.decide(&mut entry.state, now_ns, cost)
+    }
+}
+
+impl<A: Algorithm + Inspect> KeyTable<A> {
+    /// The state of `key` as of `now_ns`, if the table tracks it; decides nothing.
+    pub fn view(&self, key: u64, now_ns: u64) -> Option<StateView> {
+        let (first, second, tag) = self.locate(key);
+        [first, second].into_iter().find_map(|set| {
+            self.find_way(set, tag, key)
+                .map(|way| self.algorithm.view(&self.sets[set].0[way].state, now_ns))
+        })
     }
 }
 

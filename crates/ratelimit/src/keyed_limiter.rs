@@ -9,6 +9,7 @@ use crate::gcra::Gcra;
 use crate::key_table::{KeyTable, KeyTableStats};
 use crate::sliding_log::SlidingLog;
 use crate::sliding_window::SlidingWindow;
+use crate::state_view::StateView;
 use crate::token_bucket::TokenBucket;
 
 pub enum KeyedLimiter {
@@ -84,6 +85,11 @@ impl KeyedLimiter {
             KeyedLimiter::SlidingLog(_) => AlgorithmKind::SlidingLog,
             KeyedLimiter::SlidingWindow(_) => AlgorithmKind::SlidingWindow,
         }
+    }
+
+    /// The state of `key` as of `now_ns`, if tracked (see [`crate::state_view`]).
+    pub fn view(&self, key: u64, now_ns: u64) -> Option<StateView> {
+        dispatch!(self, t => t.view(key, now_ns))
     }
 
     pub fn stats(&self) -> KeyTableStats {

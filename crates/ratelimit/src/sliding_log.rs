@@ -627,6 +627,29 @@ impl Algorithm for SlidingLog {
     }
 }
 
+impl crate::state_view::Inspect for SlidingLog {
+    fn view(&self, state: &SlidingLogState, now_ns: u64) -> crate::state_view::StateView {
+        let live: Vec<u64> = state
+            .to_vec()
+            .into_iter()
+            .filter(|&t| t.saturating_add(self.window_ns) > now_ns)
+            .collect();
+        let skip = live
+            .len()
+            .saturating_sub(crate::state_view::MAX_VIEW_TIMESTAMPS);
+        let count = live.len() as u64;
+        crate::state_view::StateView {
+            available: self.limit.saturating_sub(count),
+            detail: crate::state_view::StateDetail::SlidingLog {
+                window_ns: self.window_ns,
+                limit: self.limit,
+                count,
+                recent_ns: live[skip..].to_vec(),
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -204,6 +204,33 @@ impl Algorithm for SlidingWindow {
     }
 }
 
+impl crate::state_view::Inspect for SlidingWindow {
+    fn view(&self, state: &SlidingWindowState, now_ns: u64) -> crate::state_view::StateView {
+        let rollover = self.windows.locate(state.window_start_ns, now_ns);
+        let mut aged = *state;
+        if rollover.rolled {
+            aged.previous = if rollover.next { state.current } else { 0 };
+            aged.current = 0;
+        }
+        aged.window_start_ns = rollover.start_ns;
+        let offset_ns = now_ns.max(aged.window_start_ns) - aged.window_start_ns;
+        let scaled = self.scaled_estimate(&aged, offset_ns.min(self.window_ns));
+        crate::state_view::StateView {
+            available: self
+                .windows
+                .whole((self.limit * self.window_ns).saturating_sub(scaled)),
+            detail: crate::state_view::StateDetail::SlidingWindow {
+                window_start_ns: aged.window_start_ns,
+                window_ns: self.window_ns,
+                previous: aged.prev(),
+                current: aged.cur(),
+                limit: self.limit,
+                estimate_milli: (u128::from(scaled) * 1000 / u128::from(self.window_ns)) as u64,
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,3 +101,18 @@ impl Algorithm for TokenBucket {
             .min(self.capacity_nano);
     }
 }
+
+impl crate::state_view::Inspect for TokenBucket {
+    fn view(&self, state: &TokenBucketState, now_ns: u64) -> crate::state_view::StateView {
+        let mut aged = *state;
+        self.refill(&mut aged, now_ns);
+        let left_nano = self.capacity_nano - aged.deficit_nano.min(self.capacity_nano);
+        crate::state_view::StateView {
+            available: left_nano / NS_PER_S,
+            detail: crate::state_view::StateDetail::TokenBucket {
+                tokens_milli: left_nano / (NS_PER_S / 1000),
+                burst: self.burst,
+            },
+        }
+    }
+}
