@@ -3,71 +3,89 @@
 //! start or end on the clients' lane at the bottom. In step with the ring.
 
 use super::live::Ctx;
-use super::ring::kind_class;
-use crate::labs::raft::session::DIAGRAM_TICKS;
+use super::ring::{keyed, kind_class, MsgKey};
+use crate::labs::raft::session::{DIAGRAM_TICKS, MAX_RUN_TICKS};
 use leptos::prelude::*;
-use raft::sim::Endpoint;
+use raft::sim::{Endpoint, InFlightView};
+
+/// An arrow's key: the message's, and where it ends for now (a message still in flight ends at
+/// the current tick, so it is redrawn as time passes; an arrived one never changes).
+type ArrowKey = (MsgKey, u64);
+
+/// Drawn in ticks across (the view box follows the window, so an arrow, once drawn, stays as it
+/// is) and in percent down.
+fn lane_y(e: Endpoint, nodes: usize) -> f64 {
+    let lane = match e {
+        Endpoint::Node(i) => i as usize,
+        Endpoint::Client(_) => nodes,
+    };
+    (lane as f64 + 0.5) * 100.0 / (nodes + 1) as f64
+}
 
 #[component]
 pub fn Diagram(ctx: Ctx) -> impl IntoView {
     let w = &ctx.words.own.diagram;
     let frame = ctx.panels;
-    let body = move || {
-        frame.with(|f| {
-            let n = f.view.nodes.len();
-            let lanes = n + 1; // the clients' lane last
-            let lane_y = |e: Endpoint| {
-                let lane = match e {
-                    Endpoint::Node(i) => i as usize,
-                    Endpoint::Client(_) => n,
+    let now = Memo::new(move |_| frame.with(|f| f.view.now));
+    // Which lanes are down; the clients' lane is last.
+    let lanes = Memo::new(move |_| {
+        frame.with(|f| f.view.nodes.iter().map(|n| n.up).collect::<Vec<bool>>())
+    });
+    let view_box = move || {
+        let from = now.get().saturating_sub(DIAGRAM_TICKS);
+        format!("{from} 0 {DIAGRAM_TICKS} 100")
+    };
+    let lines = move || {
+        let up = lanes.get();
+        let n = up.len();
+        (0..=n)
+            .map(|i| {
+                let y = (i as f64 + 0.5) * 100.0 / (n + 1) as f64;
+                let class = match up.get(i) {
+                    Some(false) => "lane down",
+                    Some(true) => "lane",
+                    None => "lane clients",
                 };
-                (lane as f64 + 0.5) * 100.0 / lanes as f64
-            };
+                view! { <line class=class x1="0" y1=y x2=MAX_RUN_TICKS as f64 y2=y/> }
+            })
+            .collect_view()
+    };
+    let arrows = move || {
+        frame.with(|f| {
             let now = f.view.now;
-            let from = now.saturating_sub(DIAGRAM_TICKS);
-            let x = |t: u64| (t.saturating_sub(from)) as f64 / DIAGRAM_TICKS as f64 * 100.0;
-            let lines = (0..lanes)
-                .map(|i| {
-                    let y = (i as f64 + 0.5) * 100.0 / lanes as f64;
-                    let class = match f.view.nodes.get(i) {
-                        Some(node) if !node.up => "lane down",
-                        Some(_) => "lane",
-                        None => "lane clients",
-                    };
-                    view! { <line class=class x1="0" y1=y x2="100" y2=y/> }
-                })
-                .collect_view();
-            let arrows = f
-                .diagram
-                .iter()
-                .map(|m| {
-                    let (x1, y1) = (x(m.send_tick), lane_y(m.from));
-                    let (x2, y2) = (x(m.arrive_tick.min(now)), lane_y(m.to));
-                    let pending = if m.arrive_tick > now { " pending" } else { "" };
-                    view! { <line class=format!("arrow {}{pending}", kind_class(m)) x1=x1 y1=y1 x2=x2 y2=y2/> }
-                })
-                .collect_view();
-            let labels = (0..n)
-                .map(|i| {
-                    let top = (i as f64 + 0.5) * 100.0 / lanes as f64;
-                    view! { <li style=format!("top:{top:.2}%")>{i}</li> }
-                })
-                .collect_view();
-            view! {
-                <div class="raft-diagram">
-                    <ol class="lane-labels" aria-hidden="true">{labels}</ol>
-                    <svg viewBox="0 0 100 100" preserveAspectRatio="none" role="img" aria-label=w.heading.as_str()>
-                        {lines}{arrows}
-                    </svg>
-                </div>
-            }
+            keyed(&f.diagram)
+                .into_iter()
+                .map(|(k, m)| ((k, m.arrive_tick.min(now)), (m, f.view.nodes.len())))
+                .collect::<Vec<_>>()
         })
+    };
+    let arrow = move |((_, end), (m, nodes)): (ArrowKey, (InFlightView, usize))| {
+        let pending = if m.arrive_tick > end { " pending" } else { "" };
+        view! {
+            <line class=format!("arrow {}{pending}", kind_class(&m))
+                x1=m.send_tick as f64 y1=lane_y(m.from, nodes) x2=end as f64 y2=lane_y(m.to, nodes)/>
+        }
+    };
+    let labels = move || {
+        let n = lanes.get().len();
+        (0..n)
+            .map(|i| {
+                let top = (i as f64 + 0.5) * 100.0 / (n + 1) as f64;
+                view! { <li style=format!("top:{top:.2}%")>{i}</li> }
+            })
+            .collect_view()
     };
     view! {
         <section class="lab-panel" aria-labelledby="raft-diagram-title">
             <h2 id="raft-diagram-title" class="panel-title">{w.heading.as_str()}</h2>
             <p class="panel-note">{w.lede.as_str()}</p>
-            {body}
+            <div class="raft-diagram">
+                <ol class="lane-labels" aria-hidden="true">{labels}</ol>
+                <svg viewBox=view_box preserveAspectRatio="none" role="img" aria-label=w.heading.as_str()>
+                    {lines}
+                    <For each=arrows key=|(k, _)| *k children=arrow/>
+                </svg>
+            </div>
         </section>
     }
 }

@@ -5,6 +5,7 @@
 
 use super::live::{Ctx, Replay};
 use crate::labs::kit::format::fill;
+use crate::labs::raft::session::HistoryBar;
 use leptos::prelude::*;
 use raft::faults::FaultAction;
 use raft::kv::OpKind;
@@ -12,6 +13,24 @@ use raft::SimConfig;
 
 /// Ticks of history drawn.
 pub const HISTORY_TICKS: u64 = 300;
+/// The narrowest bar, in ticks (an operation answered within the tick it was made still shows).
+const MIN_BAR_TICKS: f64 = 1.8;
+
+/// What tells two bars apart (an operation's fields and whether it is still waiting).
+type BarKey = (u8, u8, u8, Option<u64>, u64, Option<u64>, bool);
+
+fn bar_key(b: &HistoryBar) -> BarKey {
+    let o = &b.op;
+    (
+        o.client,
+        o.kind as u8,
+        o.key,
+        o.value,
+        o.call,
+        o.ret,
+        b.outstanding,
+    )
+}
 
 #[component]
 pub fn KvPanel(ctx: Ctx) -> impl IntoView {
@@ -70,59 +89,84 @@ pub fn KvPanel(ctx: Ctx) -> impl IntoView {
             ),
         })
     };
-    let chart = move || {
+    let now = Memo::new(move |_| frame.with(|f| f.view.now));
+    // Each lane's label: the visitor's own client, or a client's number.
+    let lanes = Memo::new(move |_| {
+        frame.with(|f| {
+            f.view
+                .clients
+                .iter()
+                .map(|c| (c.id, Some(c.id) == f.view.scheduled_client))
+                .collect::<Vec<_>>()
+        })
+    });
+    let labels = move || {
+        let lanes = lanes.get();
+        let lane_h = 100.0 / lanes.len().max(1) as f64;
+        lanes
+            .into_iter()
+            .map(|(id, you)| {
+                let text = if you {
+                    w.you.clone()
+                } else {
+                    fill(&w.client, &[("id", &id.to_string())])
+                };
+                view! { <li style=format!("height:{lane_h:.2}%")>{text}</li> }
+            })
+            .collect_view()
+    };
+    // Bars are drawn in ticks across (the view box follows the window, so a finished bar, once
+    // drawn, stays as it is); an unfinished one ends at the current tick and is keyed by it.
+    let view_box = move || {
+        let from = now.get().saturating_sub(HISTORY_TICKS);
+        format!("{from} 0 {HISTORY_TICKS} 100")
+    };
+    let bars = move || {
         frame.with(|f| {
             let now = f.view.now;
             let from = now.saturating_sub(HISTORY_TICKS);
             let lanes = f.view.clients.len().max(1);
-            let lane_h = 100.0 / lanes as f64;
-            let x = |t: u64| (t.saturating_sub(from)) as f64 / HISTORY_TICKS as f64 * 100.0;
-            let labels = f
-                .view
-                .clients
-                .iter()
-                .map(|c| {
-                    let text = if Some(c.id) == f.view.scheduled_client {
-                        w.you.clone()
-                    } else {
-                        fill(&w.client, &[("id", &c.id.to_string())])
-                    };
-                    view! { <li style=format!("height:{lane_h:.2}%")>{text}</li> }
-                })
-                .collect_view();
-            let bars = f
-                .history
+            f.history
                 .iter()
                 .filter(|b| b.op.ret.is_none_or(|r| r >= from) || b.outstanding)
                 .filter_map(|b| {
                     let lane = f.view.clients.iter().position(|c| c.id == b.op.client)?;
-                    let x1 = x(b.op.call.max(from));
-                    let x2 = x(b.op.ret.unwrap_or(now)).max(x1 + 0.6);
-                    let y = lane as f64 * lane_h + lane_h * 0.2;
-                    let mut class = format!("bar op-{}", b.op.kind.as_str());
-                    if b.op.ret.is_none() {
-                        class.push_str(if b.outstanding { " open" } else { " abandoned" });
-                    }
-                    let title = format!(
-                        "{} k{}{} [{}, {}]",
-                        b.op.kind.as_str(),
-                        b.op.key,
-                        b.op.value.map(|v| format!(" = {v}")).unwrap_or_default(),
-                        b.op.call,
-                        b.op.ret.map_or_else(|| w.abandoned.clone(), |r| r.to_string())
-                    );
-                    Some(view! {
-                        <rect class=class x=x1 y=y width=x2 - x1 height=lane_h * 0.6><title>{title}</title></rect>
-                    })
+                    let end = b.op.ret.unwrap_or(now);
+                    Some((*b, end, lane, lanes))
                 })
-                .collect_view();
-            view! {
-                <div class="raft-history">
-                    <ul class="lanes" aria-hidden="true">{labels}</ul>
-                    <svg viewBox="0 0 100 100" preserveAspectRatio="none" role="img" aria-label=w.history_heading.as_str()>{bars}</svg>
-                </div>
-            }
+                .collect::<Vec<_>>()
         })
+    };
+    let bar = move |(b, end, lane, lanes): (HistoryBar, u64, usize, usize)| {
+        let lane_h = 100.0 / lanes as f64;
+        let x1 = b.op.call as f64;
+        let x2 = (end as f64).max(x1 + MIN_BAR_TICKS);
+        let mut class = format!("bar op-{}", b.op.kind.as_str());
+        if b.op.ret.is_none() {
+            class.push_str(if b.outstanding { " open" } else { " abandoned" });
+        }
+        let title = format!(
+            "{} k{}{} [{}, {}]",
+            b.op.kind.as_str(),
+            b.op.key,
+            b.op.value.map(|v| format!(" = {v}")).unwrap_or_default(),
+            b.op.call,
+            b.op.ret
+                .map_or_else(|| w.abandoned.clone(), |r| r.to_string())
+        );
+        view! {
+            <rect class=class x=x1 y=lane as f64 * lane_h + lane_h * 0.2 width=x2 - x1 height=lane_h * 0.6><title>{title}</title></rect>
+        }
+    };
+    let chart = move || {
+        view! {
+            <div class="raft-history">
+                <ul class="lanes" aria-hidden="true">{labels}</ul>
+                <svg viewBox=view_box preserveAspectRatio="none" role="img" aria-label=w.history_heading.as_str()>
+                    <For each=bars key=|(b, end, lane, lanes)| (bar_key(b), *end, *lane, *lanes) children=bar/>
+                </svg>
+            </div>
+        }
     };
     view! {
         <section class="lab-panel" aria-labelledby="raft-kv-title">

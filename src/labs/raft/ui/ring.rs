@@ -9,7 +9,7 @@ use crate::labs::kit::format::fill;
 use crate::labs::raft::session::progress;
 use leptos::prelude::*;
 use raft::message::MsgKind;
-use raft::sim::{Endpoint, InFlightView, LogTail, MsgFields, NodeView, MAX_LOG_TAIL};
+use raft::sim::{Endpoint, InFlightView, MsgFields, NodeView, MAX_LOG_TAIL};
 use raft::Role;
 
 /// Log entries drawn in a node (the last ones).
@@ -64,7 +64,7 @@ pub fn term_class(t: u64) -> String {
 
 /// What tells messages in flight apart: send and arrival ticks, endpoints, kind, and a count
 /// among otherwise equal ones (a duplicated message).
-type MsgKey = (u64, u64, u8, u8, u8, u32);
+pub type MsgKey = (u64, u64, u8, u8, u8, u32);
 
 fn msg_key(m: &InFlightView, nth: u32) -> MsgKey {
     let code = |e: Endpoint| match e {
@@ -79,6 +79,19 @@ fn msg_key(m: &InFlightView, nth: u32) -> MsgKey {
         m.kind as u8,
         nth,
     )
+}
+
+/// Each message with its key; equal messages (a duplicate) are told apart by a count.
+pub fn keyed(messages: &[InFlightView]) -> Vec<(MsgKey, InFlightView)> {
+    let mut out: Vec<(MsgKey, InFlightView)> = Vec::with_capacity(messages.len());
+    for m in messages {
+        let mut key = msg_key(m, 0);
+        while out.iter().any(|(k, _)| *k == key) {
+            key.5 += 1;
+        }
+        out.push((key, *m));
+    }
+    out
 }
 
 /// The message kind's CSS class (its shape and colour).
@@ -134,7 +147,25 @@ pub fn shape(class: &'static str, x: f64, y: f64, r: f64) -> AnyView {
 fn NodeButton(ctx: Ctx, id: u8) -> impl IntoView {
     let w = &ctx.words.own.ring;
     let frame = ctx.frame;
-    let node = move || frame.with(|f| f.view.nodes.get(id as usize).copied());
+    // The node without its election timer, which moves every tick: the labels below rerun only
+    // when the node itself changes.
+    let settled = Memo::new(move |_| {
+        frame.with(|f| {
+            f.view.nodes.get(id as usize).map(|v| NodeView {
+                election_elapsed: 0,
+                ..*v
+            })
+        })
+    });
+    let node = move || settled.get();
+    let clock = Memo::new(move |_| {
+        frame.with(|f| {
+            f.view
+                .nodes
+                .get(id as usize)
+                .map(|v| (v.election_elapsed, v.election_timeout))
+        })
+    });
     // The log is redrawn only when it (or its commit or snapshot mark) changes.
     let log_state = Memo::new(move |_| {
         frame.with(|f| {
@@ -180,44 +211,51 @@ fn NodeButton(ctx: Ctx, id: u8) -> impl IntoView {
         })
     };
     let timer = move || {
-        node().map(|v| {
-            let pct = if v.election_timeout == 0 {
+        clock.get().map(|(elapsed, timeout)| {
+            let pct = if timeout == 0 {
                 0.0
             } else {
-                (f64::from(v.election_elapsed) / f64::from(v.election_timeout)).min(1.0) * 100.0
+                (f64::from(elapsed) / f64::from(timeout)).min(1.0) * 100.0
             };
             (
                 pct,
                 fill(
                     &w.timer,
                     &[
-                        ("elapsed", &v.election_elapsed.to_string()),
-                        ("timeout", &v.election_timeout.to_string()),
+                        ("elapsed", &elapsed.to_string()),
+                        ("timeout", &timeout.to_string()),
                     ],
                 ),
             )
         })
     };
-    let log = move || {
-        let (t, commit, snap): (LogTail, u64, u64) = log_state.get();
-        let skip = t.terms.len().saturating_sub(NODE_LOG_CELLS);
-        t.terms
-            .iter()
-            .enumerate()
-            .skip(skip)
-            .map(|(k, term)| {
-                let index = t.first + k as u64;
-                let mut class = term_class(*term);
-                if index <= commit {
+    // A fixed row of cells, each with its own class, so a new entry or commit changes classes
+    // and creates no elements.
+    let cell = move |slot: usize| {
+        move || {
+            log_state.with(|(tail, commit, snap)| {
+                let shown = tail.terms.len().min(NODE_LOG_CELLS);
+                let skip = tail.terms.len() - shown;
+                // Cells fill from the left; the ones past the log stay empty.
+                let k = skip + slot;
+                let Some(term) = tail.terms.get(k).filter(|_| slot < shown) else {
+                    return "cell empty".to_string();
+                };
+                let index = tail.first + k as u64;
+                let mut class = format!("cell {}", term_class(*term));
+                if index <= *commit {
                     class.push_str(" committed");
                 }
-                if index == snap + 1 && snap > 0 {
+                if index == snap + 1 && *snap > 0 {
                     class.push_str(" after-snapshot");
                 }
-                view! { <span class=format!("cell {class}")></span> }
+                class
             })
-            .collect_view()
+        }
     };
+    let log = (0..NODE_LOG_CELLS)
+        .map(|slot| view! { <span class=cell(slot)></span> })
+        .collect_view();
     view! {
         <button type="button" class=class style=style aria-label=name
             aria-pressed=move || (ctx.selected.get() == Some(id)).to_string()
@@ -232,7 +270,7 @@ fn NodeButton(ctx: Ctx, id: u8) -> impl IntoView {
             <span class="node-log" aria-hidden="true">{log}</span>
             <span class="node-commit">{move || node().map(|v| fill(&w.log_value, &[("commit", &v.commit.to_string()), ("last", &v.log_len.to_string())]))}</span>
             <span class="node-timer" title=move || timer().map(|t| t.1)>
-                <span class="node-timer-bar" style=move || format!("width:{:.0}%", timer().map_or(0.0, |t| t.0))></span>
+                <span class="node-timer-bar" style=move || format!("transform:scaleX({:.2})", timer().map_or(0.0, |t| t.0 / 100.0))></span>
             </span>
         </button>
     }
@@ -277,19 +315,7 @@ pub fn Ring(ctx: Ctx) -> impl IntoView {
         })
     };
     // Messages are keyed, so a frame moves the ones in flight instead of drawing them anew.
-    let keyed = Memo::new(move |_| {
-        frame.with(|f| {
-            let mut out: Vec<(MsgKey, InFlightView)> = Vec::with_capacity(f.view.in_flight.len());
-            for m in &f.view.in_flight {
-                let mut key = msg_key(m, 0);
-                while out.iter().any(|(k, _)| *k == key) {
-                    key.5 += 1;
-                }
-                out.push((key, *m));
-            }
-            out
-        })
-    });
+    let keyed = Memo::new(move |_| frame.with(|f| keyed(&f.view.in_flight)));
     let message = move |(_, m): (MsgKey, InFlightView)| {
         let class = kind_class(&m);
         let at = move || {
