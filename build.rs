@@ -25,6 +25,7 @@ fn main() {
         match &bundle.live.words {
             site_content::LabWords::Orderbook(w) => write(&path, &bundle.with_words(w.as_ref())),
             site_content::LabWords::Raft(w) => write(&path, &bundle.with_words(w.as_ref())),
+            site_content::LabWords::RateLimiter(w) => write(&path, &bundle.with_words(w.as_ref())),
         }
     }
 }

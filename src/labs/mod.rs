@@ -5,3 +5,4 @@
 pub mod kit;
 pub mod orderbook;
 pub mod raft;
+pub mod ratelimit;

@@ -83,9 +83,9 @@ fn Threads(site: &'static Site) -> impl IntoView {
                     <h3 class="card-title">{thread.title.as_str()}</h3>
                     <p class="card-summary">{thread.summary.as_str()}</p>
                     <ul class="points">{points}</ul>
-                    {thread.lab.as_ref().map(|lab| view! {
+                    {thread.labs.iter().map(|lab| view! {
                         <p class="card-lab"><a href=href(&lab.path)>{lab.label.as_str()}" →"</a></p>
-                    })}
+                    }).collect_view()}
                 </article>
             }
         })

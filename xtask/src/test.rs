@@ -55,6 +55,7 @@ pub fn run() -> Result {
     write_content(&out)?;
     write_hostile_fixture(&out)?;
     write_raft_digests(&out)?;
+    write_tools(&out)?;
 
     let base_url = static_server::spawn(Site {
         dir: dist,
@@ -142,6 +143,25 @@ const RAFT_CASES: &[RaftCase] = &[
         faults: Some(r#"{"events":[{"at":150,"kind":"crash","node":3}]}"#),
     },
 ];
+
+/// The rate limiter lab's contract: an exported trace, fed to `limit-replay` with the arguments
+/// its first line names, prints the lab's exported decisions. The e2e suite runs the binary
+/// itself; its path goes into `target/e2e/tools.json`.
+fn write_tools(out: &std::path::Path) -> Result {
+    cmd::run(cmd::new("cargo").args([
+        "build",
+        "-q",
+        "--locked",
+        "-p",
+        "ratelimit",
+        "--bin",
+        "limit-replay",
+    ]))?;
+    let bin = root().join("target/debug/limit-replay");
+    let json = serde_json::json!({ "limit_replay": bin.display().to_string() });
+    let path = out.join("tools.json");
+    fs::write(&path, json.to_string()).map_err(|e| format!("{}: {e}", path.display()))
+}
 
 /// The Raft lab's contract: the digest a link shows is the one `raft-sim --digest` prints for
 /// the same run. The e2e suite talks only to static files, so the native digests it compares

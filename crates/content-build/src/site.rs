@@ -4,7 +4,9 @@
 
 use crate::text::escape_html;
 use crate::{highlight, markdown, ContentError};
-use site_content::{Figure, LabBundle, LabContent, LabKitWords, LabLive, Post, Provenance, Site};
+use site_content::{
+    Figure, LabBundle, LabContent, LabKitWords, LabLive, LabWords, Post, Provenance, Site,
+};
 use std::{
     fs,
     path::{Path, PathBuf},
@@ -84,6 +86,9 @@ pub fn lab_bundles(root: &Path, site: &Site) -> Result<Vec<LabBundle>, ContentEr
             }
             if let Some(bench) = &mut live.bench {
                 fill_figures(&mut bench.native, &measurements)?;
+            }
+            if let LabWords::RateLimiter(w) = &mut live.words {
+                fill_figures(&mut w.redis.figures, &measurements)?;
             }
             Ok(LabBundle {
                 kit: kit.clone(),

@@ -104,8 +104,18 @@ impl HashRing {
         nodes
     }
 
+    /// The ring's `(point, node)` pairs, sorted by point (for drawing it).
+    pub fn points(&self) -> &[(u64, u32)] {
+        &self.points
+    }
+
+    /// Where `key_hash` sits on the ring: it belongs to the first point at or after this.
+    pub fn position(&self, key_hash: u64) -> u64 {
+        mix(key_hash ^ self.seed.rotate_left(17))
+    }
+
     fn first_index(&self, key_hash: u64) -> usize {
-        let h = mix(key_hash ^ self.seed.rotate_left(17));
+        let h = self.position(key_hash);
         let i = self.points.partition_point(|&(p, _)| p < h);
         if i == self.points.len() {
             0

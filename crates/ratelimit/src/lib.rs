@@ -28,6 +28,7 @@ pub mod state_view;
 pub mod token_bucket;
 pub mod traffic;
 mod window;
+pub mod workload;
 
 pub use config::{AlgorithmKind, LimitConfig};
 pub use decision::{Algorithm, Decision, Limiter, RETRY_NEVER_NS};

@@ -8,8 +8,24 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A struct of words (every field a `String`), checked for unknown fields.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! words {
+    ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $field:ident),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($(#[$fm])* pub $field: String,)*
+        }
+    };
+}
+
 mod raft_words;
 pub use raft_words::*;
+mod ratelimit_words;
+pub use ratelimit_words::*;
 
 /// Everything the site says, loaded once at start-up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -115,9 +131,9 @@ pub struct Thread {
     pub title: String,
     pub summary: String,
     pub points: Vec<String>,
-    /// The lab where the thread's subject runs live, if there is one.
+    /// The labs where the thread's subject runs live.
     #[serde(default)]
-    pub lab: Option<ProjectLab>,
+    pub labs: Vec<ProjectLab>,
 }
 
 /// A named group of toolkit chips.
@@ -299,6 +315,7 @@ pub struct LabBench {
 pub enum LabWords {
     Orderbook(Box<OrderbookWords>),
     Raft(Box<RaftWords>),
+    RateLimiter(Box<RateLimiterWords>),
 }
 
 impl LabWords {
@@ -307,6 +324,7 @@ impl LabWords {
         match self {
             LabWords::Orderbook(_) => "orderbook",
             LabWords::Raft(_) => "raft",
+            LabWords::RateLimiter(_) => "rate-limiter",
         }
     }
 }

@@ -3,17 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-macro_rules! words {
-    ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $field:ident),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        #[serde(deny_unknown_fields)]
-        pub struct $name {
-            $($(#[$fm])* pub $field: String,)*
-        }
-    };
-}
-
 /// The Raft lab's words, by panel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -64,7 +53,7 @@ fn yes() -> bool {
     true
 }
 
-words!(RaftStatusWords {
+crate::words!(RaftStatusWords {
     tick,
     term,
     leader,
@@ -90,7 +79,7 @@ words!(RaftStatusWords {
     broken,
 });
 
-words!(RaftRingWords {
+crate::words!(RaftRingWords {
     heading,
     note,
     clients,
@@ -113,7 +102,7 @@ words!(RaftRingWords {
     log_value,
 });
 
-words!(RaftLegendWords {
+crate::words!(RaftLegendWords {
     heading,
     pre_vote,
     vote,
@@ -129,7 +118,7 @@ words!(RaftLegendWords {
     snapshot_mark,
 });
 
-words!(RaftInspectorWords {
+crate::words!(RaftInspectorWords {
     heading,
     empty,
     /// `{id}`.
@@ -177,14 +166,14 @@ words!(RaftInspectorWords {
     refused,
 });
 
-words!(RaftTimeWords {
+crate::words!(RaftTimeWords {
     label,
     /// `{now}`, `{frontier}`.
     value,
     fork_note,
 });
 
-words!(RaftNetworkWords {
+crate::words!(RaftNetworkWords {
     heading,
     lede,
     groups_label,
@@ -213,7 +202,7 @@ words!(RaftNetworkWords {
     apply,
 });
 
-words!(RaftKvWords {
+crate::words!(RaftKvWords {
     heading,
     lede,
     key,
@@ -239,9 +228,9 @@ words!(RaftKvWords {
     abandoned,
 });
 
-words!(RaftDiagramWords { heading, lede });
+crate::words!(RaftDiagramWords { heading, lede });
 
-words!(RaftChaosWords {
+crate::words!(RaftChaosWords {
     heading,
     lede,
     seeds_label,
@@ -262,7 +251,7 @@ words!(RaftChaosWords {
     failed,
 });
 
-words!(RaftIoWords {
+crate::words!(RaftIoWords {
     heading,
     lede,
     export,
@@ -272,7 +261,7 @@ words!(RaftIoWords {
     command_label,
 });
 
-words!(RaftHelpWords {
+crate::words!(RaftHelpWords {
     open,
     heading,
     close,
@@ -290,7 +279,7 @@ words!(RaftHelpWords {
     escape,
 });
 
-words!(RaftLinkWords {
+crate::words!(RaftLinkWords {
     /// `{key}`.
     unknown_key,
     /// `{key}`, `{min}`, `{max}`.

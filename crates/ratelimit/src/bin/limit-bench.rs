@@ -2,40 +2,25 @@
 //! governor's GCRA driven by governor's fake clock, plus bytes per key. Prints a JSON line last.
 //! Build with `--features bench-governor`.
 
-use deterministic::SplitMix64;
 use governor::clock::{Clock, FakeRelativeClock};
 use governor::{Quota, RateLimiter};
 use ratelimit::{
-    Algorithm, AlgorithmKind, Direct, FixedWindow, Gcra, KeyedLimiter, LimitConfig, Limiter,
-    SlidingLog, SlidingWindow, TokenBucket,
+    Algorithm, AlgorithmKind, Direct, FixedWindow, Gcra, KeyedLimiter, Limiter, SlidingLog,
+    SlidingWindow, TokenBucket,
 };
 use std::hint::black_box;
 use std::io::Write;
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
-const RATE_PER_S: u32 = 1_000;
-const BURST: u32 = 50;
-const MANY_KEYS: u64 = 100_000;
-/// Key table capacity for the 100 k-key run: slack so that sets rarely overflow.
-const MANY_KEYS_CAPACITY: u64 = 131_072;
-/// Fake-clock advance per decision: single key (mix of allows and denies at 1000/s)...
-const SINGLE_STEP_NS: u64 = 700_000;
-/// ...and across 100 k keys (each key is visited about every second).
-const MANY_STEP_NS: u64 = 10_000;
+use ratelimit::workload::{
+    config, key_sequence, HASH_SEED, MANY_KEYS, MANY_KEYS_CAPACITY, MANY_STEP_NS,
+    SINGLE_KEY_CAPACITY, SINGLE_STEP_NS,
+};
 
-fn config() -> LimitConfig {
-    LimitConfig {
-        rate_per_s: u64::from(RATE_PER_S),
-        burst: u64::from(BURST),
-        window_ms: 1000,
-    }
-}
-
-fn key_sequence(n: usize, keys: u64) -> Vec<u64> {
-    let mut rng = SplitMix64::new(7);
-    (0..n).map(|_| rng.below(keys)).collect()
-}
+/// governor's quota takes u32s.
+const RATE_PER_S: u32 = ratelimit::workload::RATE_PER_S as u32;
+const BURST: u32 = ratelimit::workload::BURST as u32;
 
 /// Each measured loop is its own non-inlined function, so its code does not depend on what
 /// else `main` inlines around it (which moved single-key figures by ~20 % between builds).
@@ -73,7 +58,7 @@ fn ours_keyed(
         keys.len(),
         || {
             (
-                KeyedLimiter::new(kind, &config(), capacity, 1).ok(),
+                KeyedLimiter::new(kind, &config(), capacity, HASH_SEED).ok(),
                 FakeRelativeClock::default(),
             )
         },
@@ -205,7 +190,13 @@ fn main() {
         for (k, kind) in kinds.into_iter().enumerate() {
             let best = &mut ours_best[k];
             best[0] = best[0].min(ours_direct_kind(kind, n, 1));
-            best[1] = best[1].min(ours_keyed(kind, &single_keys, 8, SINGLE_STEP_NS, 1));
+            best[1] = best[1].min(ours_keyed(
+                kind,
+                &single_keys,
+                SINGLE_KEY_CAPACITY,
+                SINGLE_STEP_NS,
+                1,
+            ));
             best[2] = best[2].min(ours_keyed(
                 kind,
                 &many_keys,

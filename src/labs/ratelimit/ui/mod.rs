@@ -1,0 +1,8 @@
+//! The lab's views (feature `ui`).
+
+mod algos;
+mod cluster;
+mod live;
+mod measure;
+
+pub use live::{mount, LabLive};
