@@ -12,10 +12,12 @@ use ratelimit::workload;
 use ratelimit::{AlgorithmKind, KeyedLimiter};
 use serde::{Deserialize, Serialize};
 
-/// The experiment `limit-accuracy` runs by default, and the most sources a visitor may ask for.
+/// The experiment `limit-accuracy` runs by default (its sources, duration and seed), and the
+/// most sources a visitor may ask for.
 pub const DEFAULT_SOURCES: u64 = 20_000;
 pub const MAX_SOURCES: u64 = 100_000;
-pub const ACCURACY_DURATION_MS: u64 = 60_000;
+/// Each source's traffic, as `limit-accuracy`'s default: ten minutes.
+pub const ACCURACY_DURATION_MS: u64 = 600_000;
 pub const ACCURACY_SEED: u64 = 1;
 /// Decisions per timed batch, and rounds (each algorithm once per round, in turn).
 pub const BENCH_DECISIONS: usize = 200_000;
