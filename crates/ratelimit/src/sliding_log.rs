@@ -629,22 +629,20 @@ impl Algorithm for SlidingLog {
 
 impl crate::state_view::Inspect for SlidingLog {
     fn view(&self, state: &SlidingLogState, now_ns: u64) -> crate::state_view::StateView {
-        let live: Vec<u64> = state
-            .to_vec()
-            .into_iter()
-            .filter(|&t| t.saturating_add(self.window_ns) > now_ns)
-            .collect();
+        let mut live = state.to_vec();
+        live.retain(|&t| t.saturating_add(self.window_ns) > now_ns);
+        let count = live.len() as u64;
         let skip = live
             .len()
             .saturating_sub(crate::state_view::MAX_VIEW_TIMESTAMPS);
-        let count = live.len() as u64;
+        live.drain(..skip);
         crate::state_view::StateView {
             available: self.limit.saturating_sub(count),
             detail: crate::state_view::StateDetail::SlidingLog {
                 window_ns: self.window_ns,
                 limit: self.limit,
                 count,
-                recent_ns: live[skip..].to_vec(),
+                recent_ns: live,
             },
         }
     }

@@ -9,11 +9,13 @@
 //! - [`player`]: play / pause / single step / speed on `requestAnimationFrame`; one loop at a
 //!   time, stopped when the page goes away;
 //! - [`url`]: the lab's state in the address, within the bounds the lab declares, and the share
-//!   button that copies it;
+//!   button that copies it; [`query`]: reading an address's pairs and bounded numbers (also in
+//!   a lab's worker);
 //! - [`worker`]: a Trunk module worker with the ready handshake, JSON messages both ways, and
 //!   cancel = terminate (also on unmount);
 //! - [`file`]: download of a text file, and opening one within a size bound;
-//! - [`format`]: numbers as the labs show them (`grouped`, medians with their spread).
+//! - [`format`]: numbers as the labs show them (`grouped`, medians with their spread);
+//! - [`words`]: a lab's words as its views take them (its live part, the kit's, its own).
 //!
 //! *Invariant:* the kit knows no engine; words come from `content/` (`LabKitWords`).
 
@@ -28,6 +30,9 @@ pub mod layout;
 pub mod module;
 #[cfg(feature = "ui")]
 pub mod player;
+pub mod query;
 #[cfg(feature = "ui")]
 pub mod url;
+#[cfg(feature = "ui")]
+pub mod words;
 pub mod worker;

@@ -9,7 +9,9 @@
 //! - cancel is `terminate()`, and a [`WorkerSlot`] terminates its worker when the page goes away.
 
 #[cfg(feature = "ui")]
-use leptos::prelude::{on_cleanup, LocalStorage, SetValue, StoredValue, UpdateValue};
+use leptos::prelude::{
+    on_cleanup, LocalStorage, RwSignal, Set, SetValue, StoredValue, UpdateValue,
+};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Worker, WorkerOptions, WorkerType};
@@ -137,6 +139,84 @@ impl WorkerSlot {
     pub fn stop(self) {
         let old = self.slot.try_update_value(Option::take).flatten();
         drop(old);
+    }
+}
+
+#[cfg(feature = "ui")]
+/// A worker job's state, as its panel shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Job<P> {
+    Idle,
+    Starting,
+    Running(P),
+    Done(P),
+    Failed(String),
+    Cancelled,
+}
+
+#[cfg(feature = "ui")]
+impl<P> Job<P> {
+    pub fn running(&self) -> bool {
+        matches!(self, Job::Starting | Job::Running(_))
+    }
+
+    /// The progress so far, and whether the job is done.
+    pub fn progress(&self) -> Option<(&P, bool)> {
+        match self {
+            Job::Running(p) => Some((p, false)),
+            Job::Done(p) => Some((p, true)),
+            _ => None,
+        }
+    }
+}
+
+/// What one reply means to a job: its progress and whether it is the last (`Some(Ok)`), a
+/// failure (`Some(Err)`), or nothing (`None`: a reply to another kind of request).
+pub type Progress<P> = Option<Result<(P, bool), String>>;
+
+#[cfg(feature = "ui")]
+impl WorkerSlot {
+    /// Runs `request` in a fresh worker `bin` in this slot and keeps `job` up to date, reading
+    /// each reply with `progress`; the worker is stopped once the job is done or has failed.
+    /// If the worker cannot start, the job fails with `spawn_failed`.
+    pub fn run_job<Req, Rep, P>(
+        self,
+        bin: &str,
+        request: Req,
+        job: RwSignal<Job<P>>,
+        progress: fn(Rep) -> Progress<P>,
+        spawn_failed: &str,
+    ) where
+        Req: Serialize + 'static,
+        Rep: DeserializeOwned + 'static,
+        P: Send + Sync + 'static,
+    {
+        job.set(Job::Starting);
+        let spawned = WorkerHandle::spawn(bin, request, move |r: Result<Rep, String>| {
+            let next = match r.map(progress) {
+                Ok(Some(Ok((p, true)))) => {
+                    self.stop();
+                    Job::Done(p)
+                }
+                Ok(Some(Ok((p, false)))) => Job::Running(p),
+                Ok(Some(Err(e))) | Err(e) => {
+                    self.stop();
+                    Job::Failed(e)
+                }
+                Ok(None) => return,
+            };
+            job.try_set(next);
+        });
+        match spawned {
+            Ok(handle) => self.set(handle),
+            Err(_) => job.set(Job::Failed(spawn_failed.to_string())),
+        }
+    }
+
+    /// Stops the job's worker; the job is then cancelled.
+    pub fn cancel<P: Send + Sync + 'static>(self, job: RwSignal<Job<P>>) {
+        self.stop();
+        job.set(Job::Cancelled);
     }
 }
 

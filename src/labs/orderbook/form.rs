@@ -187,7 +187,7 @@ mod tests {
 
     #[test]
     fn every_error_has_a_message_with_its_values() {
-        let words = crate::labs::orderbook::Words::get().own;
+        let words = crate::labs::orderbook::Words::of(crate::labs::orderbook::bundle()).own;
         for e in [Empty, Negative, Fraction, NotDigits, Zero, TooLarge] {
             let m = e.message(&words.form, "price");
             assert!(m.contains("price") && !m.contains('{'), "{e:?}: {m}");

@@ -3,7 +3,7 @@
 use super::core::{Lab, Snapshot};
 use super::step::StepRun;
 use super::{bench, depth, flow, form, io, ladder, orders, status, step_view, tape, url_state};
-use crate::content::schema::{LabBundle, LabKitWords, LabLive, OrderbookWords};
+use crate::content::schema::{LabBundle, OrderbookWords};
 use crate::labs::kit::{self, layout::StatusBar, player::Player};
 use leptos::prelude::*;
 use orderbook::{Command, Side};
@@ -18,23 +18,7 @@ pub fn bundle() -> &'static LabBundle<OrderbookWords> {
 }
 
 /// The lab's words: its live part, the kit's words and its own.
-#[derive(Clone, Copy)]
-pub struct Words {
-    pub live: &'static LabLive<OrderbookWords>,
-    pub kit: &'static LabKitWords,
-    pub own: &'static OrderbookWords,
-}
-
-impl Words {
-    pub fn get() -> Words {
-        let bundle = bundle();
-        Words {
-            live: &bundle.live,
-            kit: &bundle.kit,
-            own: &bundle.live.words,
-        }
-    }
-}
+pub type Words = crate::labs::kit::words::Words<OrderbookWords>;
 
 /// The lab's shared handles. All are `Copy`; the views take it by value.
 #[derive(Clone, Copy)]
@@ -110,7 +94,7 @@ pub fn mount(el: web_sys::HtmlElement) {
 /// the site renders; the seed, speed and session come from the address.
 #[component]
 pub fn LabLive() -> impl IntoView {
-    let words = Words::get();
+    let words = Words::of(bundle());
     let (lab, rate, link_error) = from_address(words);
     let ctx = Ctx {
         snap: RwSignal::new(lab.snapshot(None)),

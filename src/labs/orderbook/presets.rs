@@ -25,7 +25,9 @@ mod tests {
     use orderbook::{Book, Event, RejectReason};
 
     fn explain_words() -> &'static crate::content::schema::OrderbookExplainWords {
-        &crate::labs::orderbook::Words::get().own.explain
+        &crate::labs::orderbook::Words::of(crate::labs::orderbook::bundle())
+            .own
+            .explain
     }
 
     /// Runs a preset; returns every event of its steps and their explanations.

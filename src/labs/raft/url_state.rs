@@ -6,7 +6,7 @@
 
 use super::session::{RunConfig, MAX_NODES, MAX_RUN_TICKS, MIN_NODES};
 use crate::content::schema::RaftLinkWords;
-use crate::labs::kit::format::fill;
+use crate::labs::kit::{self, format::fill};
 use raft::faults::FaultSchedule;
 
 /// The longest query the lab reads (a long schedule of clicks fits well within it).
@@ -23,35 +23,14 @@ pub struct Address {
     pub problems: Vec<String>,
 }
 
-fn pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
-    query
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| p.split_once('=').unwrap_or((p, "")))
-}
-
 fn number(
     words: &RaftLinkWords,
     problems: &mut Vec<String>,
     key: &str,
     text: &str,
-    (min, max): (u64, u64),
+    range: (u64, u64),
 ) -> Option<u64> {
-    match text.parse::<u64>() {
-        Ok(v) if (min..=max).contains(&v) => Some(v),
-        _ => {
-            problems.push(fill(
-                &words.out_of_range,
-                &[
-                    ("key", key),
-                    ("min", &min.to_string()),
-                    ("max", &max.to_string()),
-                ],
-            ));
-            None
-        }
-    }
+    kit::query::number(&words.out_of_range, problems, key, text, range)
 }
 
 fn switch(
@@ -77,7 +56,7 @@ fn switch(
 pub fn parse(query: &str, words: &RaftLinkWords, decode: impl Fn(&str) -> String) -> Address {
     let mut a = Address::default();
     let p = &mut a.problems;
-    for (key, raw) in pairs(query) {
+    for (key, raw) in kit::query::pairs(query) {
         let text = decode(raw);
         match key {
             "seed" => {

@@ -6,11 +6,11 @@
 //! a bad one is reported and its default kept, and nothing in an address can make the lab panic.
 
 use super::session::{
-    RunConfig, Traffic, MAX_BURST, MAX_MANUAL, MAX_RATE, MAX_RUN_MS, MAX_TRAFFIC_RATE,
-    MAX_WINDOW_MS,
+    RunConfig, Traffic, DEFAULT_SHARE_PERMILLE, MAX_BURST, MAX_MANUAL, MAX_RATE, MAX_RUN_MS,
+    MAX_TRAFFIC_RATE, MAX_WINDOW_MS,
 };
 use crate::content::schema::RateLimiterLinkWords;
-use crate::labs::kit::format::fill;
+use crate::labs::kit::{self, format::fill};
 use ratelimit::cluster::{DegradationPolicy, ShardAction, ShardEvent, MAX_SHARD_EVENTS};
 use std::fmt::Write as _;
 
@@ -32,22 +32,9 @@ fn number(
     problems: &mut Vec<String>,
     key: &str,
     text: &str,
-    (min, max): (u64, u64),
+    range: (u64, u64),
 ) -> Option<u64> {
-    match text.parse::<u64>() {
-        Ok(v) if (min..=max).contains(&v) => Some(v),
-        _ => {
-            problems.push(fill(
-                &w.out_of_range,
-                &[
-                    ("key", key),
-                    ("min", &min.to_string()),
-                    ("max", &max.to_string()),
-                ],
-            ));
-            None
-        }
-    }
+    kit::query::number(&w.out_of_range, problems, key, text, range)
 }
 
 fn event(text: &str) -> Option<ShardEvent> {
@@ -79,12 +66,7 @@ pub fn parse(query: &str, w: &RateLimiterLinkWords, decode: impl Fn(&str) -> Str
     let p = &mut a.problems;
     let mut share = None;
     let mut policy = None;
-    let pairs = query
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| p.split_once('=').unwrap_or((p, "")));
-    for (key, raw) in pairs {
+    for (key, raw) in kit::query::pairs(query) {
         let text = decode(raw);
         match key {
             "rate" => {
@@ -158,20 +140,12 @@ pub fn parse(query: &str, w: &RateLimiterLinkWords, decode: impl Fn(&str) -> Str
             _ => p.push(fill(&w.unknown_key, &[("key", key)])),
         }
     }
-    let default_share = match RunConfig::default().policy {
-        DegradationPolicy::LocalFallback { share_permille } => share_permille,
-        _ => 1000,
-    };
+    // The default policy is the local fallback: a share alone means it too.
+    let share_permille = share.unwrap_or(DEFAULT_SHARE_PERMILLE);
     a.run.policy = match policy.as_deref() {
         Some("open") => DegradationPolicy::FailOpen,
         Some("closed") => DegradationPolicy::FailClosed,
-        Some(_) => DegradationPolicy::LocalFallback {
-            share_permille: share.unwrap_or(default_share),
-        },
-        None => match share {
-            Some(share_permille) => DegradationPolicy::LocalFallback { share_permille },
-            None => RunConfig::default().policy,
-        },
+        _ => DegradationPolicy::LocalFallback { share_permille },
     };
     a
 }

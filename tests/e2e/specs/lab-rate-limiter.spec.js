@@ -69,17 +69,23 @@ test("changing the rate changes the chart, and a bad value changes nothing", asy
   await expect.poll(() => count(page, "token-bucket", "allowed")).toBeGreaterThan(allowedBefore);
   expect(await chart.innerHTML()).not.toEqual(before);
   // 3 per second does not divide a 500 ms window: refused, next to the field, nothing changed.
-  const allowed = await count(page, "fixed-window", "allowed");
   await page.getByLabel("Window (ms)").fill("500");
   await page.getByLabel("Window (ms)").blur();
+  await expect(page.locator("#rl-window-error")).toHaveText("");
+  const allowed = await count(page, "fixed-window", "allowed");
+  const share = async () => (await page.getByTestId("share").click(), page.getByTestId("share-link").inputValue());
+  const link = await share();
+  expect(link).toContain("rate=30&burst=10&window=500");
   await page.getByLabel("Rate (per second)").fill("3");
   await page.getByLabel("Rate (per second)").blur();
   await expect(page.locator("#rl-rate-error")).toContainText("nothing was changed");
-  expect(await count(page, "fixed-window", "allowed")).toBeGreaterThan(0);
+  expect(await count(page, "fixed-window", "allowed")).toBe(allowed);
+  expect(await share()).toBe(link);
   await page.getByLabel("Rate (per second)").fill("0");
   await page.getByLabel("Rate (per second)").blur();
   await expect(page.locator("#rl-rate-error")).toContainText("from 1 to");
-  expect(allowed).toBeGreaterThan(0);
+  expect(await count(page, "fixed-window", "allowed")).toBe(allowed);
+  expect(await share()).toBe(link);
 });
 
 test("the boundary burst admits twice the limit under a fixed window, not under the sliding log", async ({ page }) => {

@@ -6,20 +6,22 @@ use super::live::{Ctx, WORKER_BIN};
 use crate::labs::kit::{
     format::{fill, grouped},
     layout::NativeFigures,
-    worker::{WorkerHandle, WorkerSlot},
+    worker::{Job, Progress, WorkerSlot},
 };
 use crate::labs::raft::worker_msg::{
     ChaosProgress, WorkerReply, WorkerRequest, DEFAULT_CHAOS_SEEDS, MAX_CHAOS_SEEDS,
 };
 use leptos::prelude::*;
 
-#[derive(Clone, Debug, PartialEq)]
-enum State {
-    Idle,
-    Starting,
-    Running(ChaosProgress),
-    Failed(String),
-    Cancelled,
+fn chaos_reply(r: WorkerReply) -> Progress<ChaosProgress> {
+    match r {
+        WorkerReply::Chaos(p) => {
+            let done = p.finished;
+            Some(Ok((p, done)))
+        }
+        WorkerReply::Failed { error } => Some(Err(error)),
+        WorkerReply::Replayed { .. } => None,
+    }
 }
 
 fn per_second(n: u64, ms: f64) -> u64 {
@@ -36,23 +38,14 @@ pub fn ChaosPanel(ctx: Ctx) -> impl IntoView {
     let w = &words.own.chaos;
     let bench = words.live.bench.as_ref();
     let seeds_text = RwSignal::new(DEFAULT_CHAOS_SEEDS.to_string());
-    let state = RwSignal::new(State::Idle);
+    let state = RwSignal::new(Job::<ChaosProgress>::Idle);
     let slot = WorkerSlot::new();
-    let running = move || {
-        matches!(
-            state.get(),
-            State::Starting
-                | State::Running(ChaosProgress {
-                    finished: false,
-                    ..
-                })
-        )
-    };
+    let running = move || state.with(Job::running);
     let start = move |_| {
         let seeds = match seeds_text.get_untracked().trim().parse::<u64>() {
             Ok(n) if (1..=MAX_CHAOS_SEEDS).contains(&n) => n,
             _ => {
-                state.set(State::Failed(fill(
+                state.set(Job::Failed(fill(
                     &words.own.link.out_of_range,
                     &[
                         ("key", &w.seeds_label),
@@ -64,52 +57,31 @@ pub fn ChaosPanel(ctx: Ctx) -> impl IntoView {
             }
         };
         let nodes = ctx.frame.with_untracked(|f| f.run.nodes);
-        state.set(State::Starting);
         let request = WorkerRequest::Chaos {
             first_seed: 0,
             seeds,
             nodes,
         };
-        let spawned = WorkerHandle::spawn(
+        slot.run_job(
             WORKER_BIN,
             request,
-            move |r: Result<WorkerReply, String>| {
-                let next = match r {
-                    Ok(WorkerReply::Chaos(p)) => {
-                        if p.finished {
-                            slot.stop();
-                        }
-                        State::Running(p)
-                    }
-                    Ok(WorkerReply::Failed { error }) | Err(error) => {
-                        slot.stop();
-                        State::Failed(error)
-                    }
-                    Ok(WorkerReply::Replayed { .. }) => return,
-                };
-                state.try_set(next);
-            },
+            state,
+            chaos_reply,
+            &words.kit.worker_failed,
         );
-        match spawned {
-            Ok(handle) => slot.set(handle),
-            Err(_) => state.set(State::Failed(words.kit.worker_failed.clone())),
-        }
     };
-    let cancel = move |_| {
-        slot.stop();
-        state.set(State::Cancelled);
-    };
+    let cancel = move |_| slot.cancel(state);
     let result = move || match state.get() {
-        State::Idle => None,
-        State::Starting => Some(view! { <p role="status">{w.starting.as_str()}</p> }.into_any()),
-        State::Cancelled => {
+        Job::Idle => None,
+        Job::Starting => Some(view! { <p role="status">{w.starting.as_str()}</p> }.into_any()),
+        Job::Cancelled => {
             Some(view! { <p role="status">{words.kit.worker_cancelled.as_str()}</p> }.into_any())
         }
-        State::Failed(e) => Some(
+        Job::Failed(e) => Some(
             view! { <p class="lab-alert" role="alert">{fill(&w.failed, &[("error", &e)])}</p> }
                 .into_any(),
         ),
-        State::Running(p) => {
+        Job::Running(p) | Job::Done(p) => {
             let found = p
                 .found
                 .iter()

@@ -1,7 +1,7 @@
 //! The lab's shared handles and its live part, mounted by the lab's module.
 
 use super::{chaos, diagram, help, inspector, io, kv, network, presets, ring, status};
-use crate::content::schema::{LabKitWords, LabLive, RaftWords};
+use crate::content::schema::RaftWords;
 use crate::labs::kit::{
     self,
     format::fill,
@@ -29,23 +29,7 @@ pub const MAX_TICKS_PER_FRAME: u64 = 64;
 pub const PANEL_REFRESH_MS: f64 = 200.0;
 
 /// The lab's words: its live part, the kit's words and its own.
-#[derive(Clone, Copy)]
-pub struct Words {
-    pub live: &'static LabLive<RaftWords>,
-    pub kit: &'static LabKitWords,
-    pub own: &'static RaftWords,
-}
-
-impl Words {
-    pub fn get() -> Words {
-        let bundle = crate::labs::raft::bundle();
-        Words {
-            live: &bundle.live,
-            kit: &bundle.kit,
-            own: &bundle.live.words,
-        }
-    }
-}
+pub type Words = kit::words::Words<RaftWords>;
 
 /// The digest and verdict of the run as shown, from the worker's replay.
 #[derive(Clone, Debug, PartialEq)]
@@ -314,7 +298,7 @@ fn prefers_reduced_motion() -> bool {
 /// The live part of the lab, mounted by the lab's module into the page the site renders.
 #[component]
 pub fn LabLive() -> impl IntoView {
-    let words = Words::get();
+    let words = Words::of(crate::labs::raft::bundle());
     let (session, problems) = from_address(words);
     let mut frame = Frame::default();
     session.frame(None, &mut frame);

@@ -388,20 +388,23 @@ fn AlgoPanel(ctx: Ctx, index: usize, kind: AlgorithmKind) -> impl IntoView {
     let w = &ctx.words.own.algos;
     let (title, note) = algo_words(ctx, kind);
     let frame = ctx.frame;
-    let panel = move || frame.with(|f| f.panels.get(index).cloned());
-    let allowed = move || panel().map_or(0, |p| p.allowed);
-    let denied = move || panel().map_or(0, |p| p.denied);
-    let state = move || panel().map(|p| state_text(ctx, &p));
+    // One copy of the panel per frame, and its views rerun only when it changed.
+    let panel = Memo::new(move |_| frame.with(|f| f.panels.get(index).cloned()));
+    let allowed = move || panel.with(|p| p.as_ref().map_or(0, |p| p.allowed));
+    let denied = move || panel.with(|p| p.as_ref().map_or(0, |p| p.denied));
+    let state = move || panel.with(|p| p.as_ref().map(|p| state_text(ctx, p)));
     let ideal = move || {
-        panel().map(|p| {
-            fill(
-                &w.admitted,
-                &[
-                    ("allowed", &grouped(p.allowed)),
-                    ("requests", &grouped(p.allowed + p.denied)),
-                    ("ideal", &grouped(p.ideal)),
-                ],
-            )
+        panel.with(|p| {
+            p.as_ref().map(|p| {
+                fill(
+                    &w.admitted,
+                    &[
+                        ("allowed", &grouped(p.allowed)),
+                        ("requests", &grouped(p.allowed + p.denied)),
+                        ("ideal", &grouped(p.ideal)),
+                    ],
+                )
+            })
         })
     };
     let export = move |trace: bool| {
@@ -434,7 +437,7 @@ fn AlgoPanel(ctx: Ctx, index: usize, kind: AlgorithmKind) -> impl IntoView {
                     <span class="rl-gauge-bar" style=move || format!("transform:scaleX({:.3})", state().map_or(1.0, |s| s.0.clamp(0.0, 1.0)))></span>
                 </span>
                 <p class="rl-state-text" data-testid="state">{move || state().map(|s| s.1)}</p>
-                {move || panel().and_then(|p| log_marks(ctx, &p))}
+                {move || panel.with(|p| p.as_ref().and_then(|p| log_marks(ctx, p)))}
             </div>
             <div class="raft-actions">
                 <button type="button" class="btn" on:click=move |_| export(true) data-testid="export-trace">{w.export_trace.as_str()}</button>

@@ -4,7 +4,7 @@
 
 use super::live::Ctx;
 use crate::labs::kit::format::{fill, grouped};
-use crate::labs::ratelimit::session::{ClusterFrame, ShardFrame};
+use crate::labs::ratelimit::session::{ClusterFrame, ShardFrame, DEFAULT_SHARE_PERMILLE};
 use leptos::prelude::*;
 use ratelimit::cluster::{DegradationPolicy, ShardAction};
 
@@ -176,7 +176,7 @@ pub fn ClusterPanel(ctx: Ctx) -> impl IntoView {
             _ => DegradationPolicy::LocalFallback {
                 share_permille: match policy() {
                     DegradationPolicy::LocalFallback { share_permille } => share_permille,
-                    _ => 1000 / 3 + 1,
+                    _ => DEFAULT_SHARE_PERMILLE,
                 },
             },
         };

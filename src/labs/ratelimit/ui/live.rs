@@ -2,7 +2,7 @@
 //! lab's module.
 
 use super::{algos, cluster, measure};
-use crate::content::schema::{LabKitWords, LabLive, RateLimiterWords};
+use crate::content::schema::RateLimiterWords;
 use crate::labs::kit::{
     self,
     format::{fill, grouped},
@@ -11,7 +11,8 @@ use crate::labs::kit::{
     url::ShareButton,
 };
 use crate::labs::ratelimit::session::{
-    ActError, Frame, Problem, RunConfig, RunError, Session, Stop,
+    ActError, Frame, Problem, RunConfig, RunError, Session, Stop, MAX_MANUAL, MAX_REQUESTS,
+    MAX_RUN_MS,
 };
 use crate::labs::ratelimit::url_state;
 use leptos::prelude::*;
@@ -29,23 +30,9 @@ pub const MAX_MS_PER_FRAME: u64 = 400;
 pub const STEP_MS: u64 = 100;
 
 /// The lab's words: its live part, the kit's words and its own.
-#[derive(Clone, Copy)]
-pub struct Words {
-    pub live: &'static LabLive<RateLimiterWords>,
-    pub kit: &'static LabKitWords,
-    pub own: &'static RateLimiterWords,
-}
+pub type Words = kit::words::Words<RateLimiterWords>;
 
 impl Words {
-    pub fn get() -> Words {
-        let bundle = crate::labs::ratelimit::bundle();
-        Words {
-            live: &bundle.live,
-            kit: &bundle.kit,
-            own: &bundle.live.words,
-        }
-    }
-
     /// A configuration problem in the lab's words.
     pub fn run_error(&self, e: &RunError) -> String {
         match &e.problem {
@@ -60,10 +47,9 @@ impl Words {
     fn act_error(&self, e: &ActError) -> String {
         let w = &self.own.status;
         match e {
-            ActError::TooManyPresses => fill(
-                &w.too_many_presses,
-                &[("max", &super::super::session::MAX_MANUAL.to_string())],
-            ),
+            ActError::TooManyPresses => {
+                fill(&w.too_many_presses, &[("max", &MAX_MANUAL.to_string())])
+            }
             ActError::Stopped(stop) => self.stopped(*stop),
             ActError::Cluster(e) => fill(&self.own.cluster.refused, &[("error", e)]),
         }
@@ -72,14 +58,8 @@ impl Words {
     pub fn stopped(&self, stop: Stop) -> String {
         let w = &self.own.status;
         match stop {
-            Stop::Time => fill(
-                &w.end_of_time,
-                &[("ms", &grouped(super::super::session::MAX_RUN_MS))],
-            ),
-            Stop::Requests => fill(
-                &w.end_of_requests,
-                &[("max", &grouped(super::super::session::MAX_REQUESTS))],
-            ),
+            Stop::Time => fill(&w.end_of_time, &[("ms", &grouped(MAX_RUN_MS))]),
+            Stop::Requests => fill(&w.end_of_requests, &[("max", &grouped(MAX_REQUESTS))]),
         }
     }
 }
@@ -123,7 +103,6 @@ impl Ctx {
     /// The same requests and actions under another configuration, replayed to now; a
     /// configuration the engine refuses changes nothing and is returned.
     pub fn reconfigure(&self, run: RunConfig) -> Result<(), RunError> {
-        run.check()?;
         let parts = self
             .session
             .with_value(|s| (s.manual_ms(), s.events().to_vec(), s.now_ms()));
@@ -273,7 +252,7 @@ fn controls(ctx: Ctx) -> AnyView {
 /// The live part of the lab, mounted by the lab's module into the page the site renders.
 #[component]
 pub fn LabLive() -> impl IntoView {
-    let words = Words::get();
+    let words = Words::of(crate::labs::ratelimit::bundle());
     let (session, problems) = from_address(words);
     let mut frame = Frame::default();
     session.frame(&mut frame);

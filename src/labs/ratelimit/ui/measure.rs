@@ -6,68 +6,12 @@ use super::live::{Ctx, WORKER_BIN};
 use crate::labs::kit::{
     format::{fill, grouped, Spread},
     layout::NativeFigures,
-    worker::{WorkerHandle, WorkerSlot},
+    worker::{Job, Progress, WorkerSlot},
 };
 use crate::labs::ratelimit::worker_msg::{
     AccuracyProgress, BenchProgress, WorkerReply, WorkerRequest, DEFAULT_SOURCES, MAX_SOURCES,
 };
 use leptos::prelude::*;
-
-/// A worker job's state, as its panel shows it.
-#[derive(Clone, Debug, PartialEq)]
-enum Job<P> {
-    Idle,
-    Starting,
-    Running(P),
-    Done(P),
-    Failed(String),
-    Cancelled,
-}
-
-impl<P> Job<P> {
-    fn running(&self) -> bool {
-        matches!(self, Job::Starting | Job::Running(_))
-    }
-}
-
-/// What a reply means to one job: its progress and whether it is the last (`Some(Ok)`), a
-/// failure (`Some(Err)`), or nothing (a reply of another job: `None`).
-type Progress<P> = Option<Result<(P, bool), String>>;
-
-/// Starts `request` in a fresh worker; `progress` turns each reply into the job's state
-/// (`Some((p, finished))`), or `None` for a reply of another job.
-fn start<P: Clone + Send + Sync + 'static>(
-    ctx: Ctx,
-    slot: WorkerSlot,
-    job: RwSignal<Job<P>>,
-    request: WorkerRequest,
-    progress: fn(WorkerReply) -> Progress<P>,
-) {
-    job.set(Job::Starting);
-    let spawned = WorkerHandle::spawn(
-        WORKER_BIN,
-        request,
-        move |r: Result<WorkerReply, String>| {
-            let next = match r.map(progress) {
-                Ok(Some(Ok((p, true)))) => {
-                    slot.stop();
-                    Job::Done(p)
-                }
-                Ok(Some(Ok((p, false)))) => Job::Running(p),
-                Ok(Some(Err(e))) | Err(e) => {
-                    slot.stop();
-                    Job::Failed(e)
-                }
-                Ok(None) => return,
-            };
-            job.try_set(next);
-        },
-    );
-    match spawned {
-        Ok(handle) => slot.set(handle),
-        Err(_) => job.set(Job::Failed(ctx.words.kit.worker_failed.clone())),
-    }
-}
 
 fn status<P>(ctx: Ctx, job: &Job<P>, failed: &'static str) -> Option<AnyView> {
     match job {
@@ -121,12 +65,12 @@ pub fn AccuracyPanel(ctx: Ctx) -> impl IntoView {
     let run = move |_| match sources.get_untracked().trim().parse::<u64>() {
         Ok(n) if (1..=MAX_SOURCES).contains(&n) => {
             input_error.set(None);
-            start(
-                ctx,
-                slot,
-                job,
+            slot.run_job(
+                WORKER_BIN,
                 WorkerRequest::Accuracy { sources: n },
+                job,
                 accuracy_reply,
+                &ctx.words.kit.worker_failed,
             );
         }
         _ => input_error.set(Some(fill(
@@ -134,16 +78,11 @@ pub fn AccuracyPanel(ctx: Ctx) -> impl IntoView {
             &[("min", "1"), ("max", &MAX_SOURCES.to_string())],
         ))),
     };
-    let cancel = move |_| {
-        slot.stop();
-        job.set(Job::Cancelled);
-    };
+    let cancel = move |_| slot.cancel(job);
     let result = move || {
         job.with(|j| {
-            let (p, done) = match j {
-                Job::Running(p) => (p, false),
-                Job::Done(p) => (p, true),
-                other => return status(ctx, other, &w.failed),
+            let Some((p, done)) = j.progress() else {
+                return status(ctx, j, &w.failed);
             };
             let t = &p.report.total;
             let figures = done.then(|| {
@@ -200,10 +139,8 @@ pub fn BenchPanel(ctx: Ctx) -> impl IntoView {
     };
     let result = move || {
         job.with(|j| {
-            let (p, done) = match j {
-                Job::Running(p) => (p, false),
-                Job::Done(p) => (p, true),
-                other => return status(ctx, other, &w.failed),
+            let Some((p, done)) = j.progress() else {
+                return status(ctx, j, &w.failed);
             };
             let rows = p
                 .algorithms
@@ -240,9 +177,9 @@ pub fn BenchPanel(ctx: Ctx) -> impl IntoView {
             {bench.map(|b| view! { <p class="panel-note">{b.lede.as_str()}</p><p class="panel-note">{b.timing_note.as_str()}</p> })}
             <div class="flow-controls">
                 <button type="button" class="btn btn-primary" disabled=move || job.with(Job::running) data-testid="bench-start"
-                    on:click=move |_| start(ctx, slot, job, WorkerRequest::Bench, bench_reply)>{w.run.as_str()}</button>
+                    on:click=move |_| slot.run_job(WORKER_BIN, WorkerRequest::Bench, job, bench_reply, &ctx.words.kit.worker_failed)>{w.run.as_str()}</button>
                 <button type="button" class="btn" disabled=move || !job.with(Job::running)
-                    on:click=move |_| { slot.stop(); job.set(Job::Cancelled); }>{w.cancel.as_str()}</button>
+                    on:click=move |_| slot.cancel(job)>{w.cancel.as_str()}</button>
             </div>
             <div class="bench-browser">
                 <h3 class="sub-title">{bench.map(|b| b.browser_heading.as_str())}</h3>
