@@ -26,6 +26,8 @@ pub const MS_PER_SECOND_AT_1X: u32 = 1_000;
 pub const SPEEDS: &[u32] = &[100, 250, 500, 1_000, 2_000, 5_000, 10_000];
 /// Most simulated milliseconds one animation frame may run.
 pub const MAX_MS_PER_FRAME: u64 = 400;
+/// While playing, the views are redrawn at most this often.
+pub const VIEW_REFRESH_MS: f64 = 100.0;
 /// The step button's simulated milliseconds.
 pub const STEP_MS: u64 = 100;
 
@@ -71,6 +73,8 @@ pub struct Ctx {
     pub frame: RwSignal<Frame>,
     pub player: Player,
     pacer: StoredValue<Pacer>,
+    /// When the views were last refreshed while playing (`performance.now()`, ms).
+    drawn_at: StoredValue<f64>,
     /// A refusal from the last action.
     pub notice: RwSignal<Option<String>>,
     pub words: Words,
@@ -154,7 +158,14 @@ impl Ctx {
         if self.session.with_value(|s| s.stopped().is_some()) {
             self.player.pause();
         }
-        if done > 0 {
+        // Nothing here moves smoothly: while playing, the views follow at most every
+        // VIEW_REFRESH_MS (the run itself advances every frame); a pause draws the last state.
+        let due_to_draw = self
+            .drawn_at
+            .try_get_value()
+            .is_some_and(|at| f.now_ms - at >= VIEW_REFRESH_MS);
+        if done > 0 && due_to_draw {
+            self.drawn_at.set_value(f.now_ms);
             self.refresh();
         }
         done
@@ -261,6 +272,7 @@ pub fn LabLive() -> impl IntoView {
         frame: RwSignal::new(frame),
         player: Player::new(MS_PER_SECOND_AT_1X),
         pacer: StoredValue::new(Pacer::new(MAX_MS_PER_FRAME)),
+        drawn_at: StoredValue::new(0.0),
         notice: RwSignal::new(None),
         words,
     };
