@@ -119,6 +119,16 @@ pub struct Frame {
     pub has_faults: bool,
 }
 
+impl Frame {
+    /// The detail of node `id`, if it is the one selected.
+    pub fn detail_of(&self, id: u8) -> Option<&NodeDetail> {
+        self.detail
+            .as_ref()
+            .filter(|(d, _)| *d == id)
+            .map(|(_, d)| d)
+    }
+}
+
 pub struct Session {
     run: RunConfig,
     sim: Simulation,

@@ -72,7 +72,7 @@ fn NodeInspector(ctx: Ctx, id: u8) -> impl IntoView {
     };
     let progress = move || {
         frame.with(|f| {
-            let detail = f.detail.as_ref().filter(|(d, _)| *d == id).map(|(_, d)| d);
+            let detail = f.detail_of(id);
             match detail {
                 Some(d) if !d.progress.is_empty() => {
                     let rows = d
@@ -94,7 +94,7 @@ fn NodeInspector(ctx: Ctx, id: u8) -> impl IntoView {
     };
     let log = move || {
         frame.with(|f| {
-            let detail = f.detail.as_ref().filter(|(d, _)| *d == id).map(|(_, d)| d);
+            let detail = f.detail_of(id);
             let total = node().map_or(0, |n| n.log_len - n.snapshot_index);
             match detail {
                 Some(d) if !d.entries.is_empty() => {
@@ -128,7 +128,7 @@ fn NodeInspector(ctx: Ctx, id: u8) -> impl IntoView {
     };
     let kv = move || {
         frame.with(|f| {
-            let detail = f.detail.as_ref().filter(|(d, _)| *d == id).map(|(_, d)| d);
+            let detail = f.detail_of(id);
             detail.filter(|d| !d.kv.is_empty()).map(|d| {
                 let rows = d
                     .kv

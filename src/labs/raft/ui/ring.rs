@@ -34,27 +34,22 @@ fn endpoint(e: Endpoint, n: usize) -> (f64, f64) {
     }
 }
 
-/// The word for a node's role (a node outside the voter set is a learner).
-pub fn role_word(w: &'static RaftRingWords, n: &NodeView) -> &'static str {
+/// A node's role as the views name it: its CSS class, and its word in `w` (a node outside the
+/// voter set is a learner).
+fn role(w: &'static RaftRingWords, n: &NodeView) -> (&'static str, &'static str) {
     match n.role {
-        None => &w.crashed,
-        Some(_) if n.voters & (1 << n.id) == 0 => &w.learner,
-        Some(Role::Leader) => &w.leader,
-        Some(Role::Candidate) => &w.candidate,
-        Some(Role::PreCandidate) => &w.pre_candidate,
-        Some(Role::Follower) => &w.follower,
+        None => ("crashed", &w.crashed),
+        Some(_) if n.voters & (1 << n.id) == 0 => ("learner", &w.learner),
+        Some(Role::Leader) => ("leader", &w.leader),
+        Some(Role::Candidate) => ("candidate", &w.candidate),
+        Some(Role::PreCandidate) => ("pre-candidate", &w.pre_candidate),
+        Some(Role::Follower) => ("follower", &w.follower),
     }
 }
 
-fn role_class(n: &NodeView) -> &'static str {
-    match n.role {
-        None => "crashed",
-        Some(_) if n.voters & (1 << n.id) == 0 => "learner",
-        Some(Role::Leader) => "leader",
-        Some(Role::Candidate) => "candidate",
-        Some(Role::PreCandidate) => "pre-candidate",
-        Some(Role::Follower) => "follower",
-    }
+/// The word for a node's role.
+pub fn role_word(w: &'static RaftRingWords, n: &NodeView) -> &'static str {
+    role(w, n).1
 }
 
 /// A CSS class colouring term `t`.
@@ -196,7 +191,7 @@ fn NodeButton(ctx: Ctx, id: u8) -> impl IntoView {
         })
     };
     let class = move || {
-        let role = node().map_or("crashed", |v| role_class(&v));
+        let role = node().map_or("crashed", |v| role(w, &v).0);
         let sel = if ctx.selected.get() == Some(id) {
             " selected"
         } else {
