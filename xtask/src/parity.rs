@@ -152,6 +152,7 @@ pub fn run() -> Result {
         "--locked",
         "--target",
         "wasm32-unknown-unknown",
+        "--lib",
     ]);
     for harness in &harnesses {
         build.args(["-p", harness]);

@@ -21,6 +21,55 @@ pub const fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// `a × b` as the full 128-bit product.
+///
+/// Natively this is the target's widening multiply. On wasm32, which has no 64×64→128
+/// instruction, LLVM lowers a `u128` product to a call of the `__multi3` library routine that
+/// returns its result through linear memory — profiled, that call was 10–15 % of the engines'
+/// WASM time — so there it is [`mul_wide_by_halves`] instead, inline. The value is the same on
+/// every target (the tests compare the two forms).
+#[inline(always)]
+pub const fn mul_wide(a: u64, b: u64) -> u128 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let (hi, lo) = mul_wide_by_halves(a, b);
+        ((hi as u128) << 64) | lo as u128
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        a as u128 * b as u128
+    }
+}
+
+/// The high 64 bits of `a × b` (multiply-high), by [`mul_wide`].
+#[inline(always)]
+pub const fn mul_hi(a: u64, b: u64) -> u64 {
+    (mul_wide(a, b) >> 64) as u64
+}
+
+/// `a × b` as `(high, low)` words, from four 32×32→64 products (schoolbook on 32-bit halves).
+/// [`mul_wide`]'s form on wasm32; public so that every target can test it.
+///
+/// The middle column is summed with explicit carries on purpose: written as the textbook
+/// `(ll >> 32) + (lh & LOW) + (hl & LOW)`, LLVM recognises the multiply-high idiom and turns it
+/// back into a 128-bit multiply — the very `__multi3` call this avoids (checked on the
+/// wasm32 output of rustc 1.95).
+#[inline(always)]
+pub const fn mul_wide_by_halves(a: u64, b: u64) -> (u64, u64) {
+    let (a_lo, a_hi) = (a as u32 as u64, a >> 32);
+    let (b_lo, b_hi) = (b as u32 as u64, b >> 32);
+    let ll = a_lo * b_lo;
+    let lh = a_lo * b_hi;
+    let hl = a_hi * b_lo;
+    let hh = a_hi * b_hi;
+    // The middle column, (ll >> 32) + lh + hl, can pass 2^64: each carry out is worth 2^32 in
+    // the high word.
+    let (mid, c1) = (ll >> 32).overflowing_add(lh);
+    let (mid, c2) = mid.overflowing_add(hl);
+    let carries = (c1 as u64 + c2 as u64) << 32;
+    (hh + carries + (mid >> 32), a.wrapping_mul(b))
+}
+
 /// SplitMix64: one add and one [`mix64`] per draw.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SplitMix64 {
@@ -42,26 +91,36 @@ impl SplitMix64 {
     /// exactly one step, and the bias is below `n / 2^64`. Returns 0 when `n == 0`.
     #[inline]
     pub fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
+        mul_hi(self.next_u64(), n)
     }
 
     /// An exactly uniform draw in `0..n`: Lemire's multiply-shift with rejection, so there is no
     /// bias at all, at the price of a variable number of steps (more than one with probability
     /// below `n / 2^64`). Returns 0, drawing nothing, when `n == 0`.
+    ///
+    /// The common case is inlined; the rejection loop is out of line, so that a caller with a
+    /// constant `n` (a per-mille chance, say) keeps the draw to a few instructions.
+    #[inline]
     pub fn below_unbiased(&mut self, n: u64) -> u64 {
         if n == 0 {
             return 0;
         }
-        let mut m = u128::from(self.next_u64()) * u128::from(n);
-        let mut low = m as u64;
-        if low < n {
-            // 2^64 mod n: products whose low word falls below it would over-represent some
-            // outputs, so they are drawn again.
-            let threshold = n.wrapping_neg() % n;
-            while low < threshold {
-                m = u128::from(self.next_u64()) * u128::from(n);
-                low = m as u64;
-            }
+        let m = mul_wide(self.next_u64(), n);
+        if (m as u64) < n {
+            return self.below_unbiased_rare(n, m);
+        }
+        (m >> 64) as u64
+    }
+
+    /// [`below_unbiased`](Self::below_unbiased) for a first product whose low word is below `n`.
+    #[cold]
+    #[inline(never)]
+    fn below_unbiased_rare(&mut self, n: u64, mut m: u128) -> u64 {
+        // 2^64 mod n: products whose low word falls below it would over-represent some outputs,
+        // so they are drawn again.
+        let threshold = n.wrapping_neg() % n;
+        while (m as u64) < threshold {
+            m = mul_wide(self.next_u64(), n);
         }
         (m >> 64) as u64
     }
@@ -77,6 +136,7 @@ impl SplitMix64 {
 
     /// An exactly uniform draw in `lo..=hi` by [`below_unbiased`](Self::below_unbiased)
     /// (returns `lo`, drawing nothing, when `hi <= lo`).
+    #[inline]
     pub fn range_inclusive_unbiased(&mut self, lo: u64, hi: u64) -> u64 {
         if hi <= lo {
             return lo;
@@ -92,6 +152,7 @@ impl SplitMix64 {
 
     /// True with probability exactly `num / den` (`den > 0`), by
     /// [`below_unbiased`](Self::below_unbiased); draws nothing when `num == 0`.
+    #[inline]
     pub fn chance_unbiased(&mut self, num: u64, den: u64) -> bool {
         num > 0 && self.below_unbiased(den) < num
     }
@@ -277,6 +338,33 @@ mod tests {
             .filter(|_| r.chance_unbiased(250, 1000))
             .count();
         assert!((23_000..27_000).contains(&hits), "{hits}");
+    }
+
+    #[test]
+    fn the_product_by_halves_is_the_widening_product() {
+        let edges = [
+            0,
+            1,
+            2,
+            0xFFFF_FFFF,
+            1 << 32,
+            (1 << 32) + 1,
+            1 << 63,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
+        let mut r = SplitMix64::new(17);
+        let mut values: Vec<u64> = edges.to_vec();
+        values.extend((0..200).map(|_| r.next_u64()));
+        values.extend((0..50).map(|_| r.next_u64() >> 32));
+        for &a in &values {
+            for &b in &values {
+                let wide = u128::from(a) * u128::from(b);
+                assert_eq!(mul_wide_by_halves(a, b), ((wide >> 64) as u64, wide as u64));
+                assert_eq!(mul_wide(a, b), wide);
+                assert_eq!(mul_hi(a, b), (wide >> 64) as u64);
+            }
+        }
     }
 
     #[test]

@@ -129,7 +129,7 @@ impl Divisor {
         if self.magic == 0 {
             return x >> self.shift;
         }
-        let q = ((u128::from(x) * u128::from(self.magic)) >> 64) as u64;
+        let q = deterministic::mul_hi(x, self.magic);
         if self.wide {
             (((x - q) >> 1) + q) >> self.shift
         } else {

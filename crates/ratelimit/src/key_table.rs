@@ -176,7 +176,7 @@ impl<A: Algorithm> KeyTable<A> {
     /// Set index from a 64-bit hash (multiply-high: uniform over `set_count`).
     #[inline]
     fn set_of(&self, h: u64) -> usize {
-        ((u128::from(h) * u128::from(self.set_count)) >> 64) as usize
+        deterministic::mul_hi(h, self.set_count) as usize
     }
 
     /// The way holding `key` in `set`, if any.

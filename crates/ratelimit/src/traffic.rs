@@ -21,8 +21,9 @@ pub fn exponential_gap_ns(rng: &mut SplitMix64, mean_ns: u64) -> u64 {
     let log2_x_q16 = ((63 - lz) << 16) + frac_q16 + bend_q16;
     // -log2(U) for U = x / 2^64, then × ln 2 gives -ln U.
     let neg_log2_u_q16 = (64u64 << 16) - log2_x_q16;
-    let neg_ln_u_q32 = u128::from(neg_log2_u_q16) * u128::from(LN2_Q16);
-    let gap = (u128::from(mean_ns) * neg_ln_u_q32) >> 32;
+    // The factors are below 2^23 and 2^16, so their product fits a word.
+    let neg_ln_u_q32 = neg_log2_u_q16 * LN2_Q16;
+    let gap = deterministic::mul_wide(mean_ns, neg_ln_u_q32) >> 32;
     (gap as u64).min(mean_ns.saturating_mul(MAX_GAP_MEANS))
 }
 

@@ -1,0 +1,6 @@
+//! `orderbook-native ARGS_JSON REPS`: this harness's `digest`, compiled natively and timed (see
+//! `bench-native`).
+
+fn main() -> std::process::ExitCode {
+    bench_native::main(orderbook_wasm::digest)
+}
