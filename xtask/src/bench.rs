@@ -98,6 +98,9 @@ const RUNS: &[Run] = &[
 ];
 
 pub fn run(args: &[String]) -> Result {
+    if args.first().map(String::as_str) == Some("wasm") {
+        return crate::bench_wasm::run(&args[1..]);
+    }
     let only = args.first().map(String::as_str);
     let packages: Vec<&str> = {
         let mut p: Vec<&str> = RUNS.iter().map(|r| r.package).collect();
@@ -168,7 +171,7 @@ fn measure(run: &Run) -> Result<serde_json::Value> {
 }
 
 /// What the figures were measured on: CPU model, logical cores, OS, rustc.
-fn machine() -> serde_json::Value {
+pub(crate) fn machine() -> serde_json::Value {
     let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let cpu = cpuinfo
         .lines()
@@ -194,7 +197,7 @@ fn machine() -> serde_json::Value {
 }
 
 /// The current time as RFC 3339 UTC, without a date crate.
-fn utc_now() -> String {
+pub(crate) fn utc_now() -> String {
     let secs = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

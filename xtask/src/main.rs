@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod bench_wasm;
 mod cmd;
 mod content;
 mod import_feed;
@@ -29,7 +30,11 @@ usage: cargo xtask <command>
   parity                native vs WASM (under node) digests of each engine's fixed workload
   import-feed FILE       import an RSS/Atom feed into content/writing/
   highlight-css         regenerate style/highlight.css (syntax colours for both themes)
-  bench [ENGINE]        run the engines' benchmarks; write content/measurements/<engine>.json";
+  bench [ENGINE]        run the engines' benchmarks; write content/measurements/<engine>.json
+  bench wasm [--rounds N] [--quick]
+                        each engine's fixed workload natively, under node and in Chromium,
+                        alternating; fails below 0.7x native in Chromium; writes
+                        content/measurements/wasm.json";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

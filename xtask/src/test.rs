@@ -2,6 +2,7 @@
 //! root and under a sub-path, then the e2e suite in Chromium against a plain static file server.
 
 use crate::{
+    bench_wasm,
     cmd::{self, root, Result},
     content, parity, setup, site_build,
     static_server::{self, Site},
@@ -40,6 +41,9 @@ pub fn run() -> Result {
     cmd::run(cmd::new("cargo").args(["test", "--workspace", "--locked"]))?;
     // Engines must compute the same results natively and in the browser.
     parity::run()?;
+    // ... and run in Chromium's module worker the way the labs build them (the speed gate itself
+    // is `cargo xtask bench wasm`; this one call each checks that it runs and agrees).
+    bench_wasm::run(&["--quick".to_string()])?;
     // The home page's contract: compiled by solc with zero warnings, then run on an EVM.
     cmd::run(
         cmd::new("npm")

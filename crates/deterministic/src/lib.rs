@@ -47,6 +47,37 @@ pub const fn mul_hi(a: u64, b: u64) -> u64 {
     (mul_wide(a, b) >> 64) as u64
 }
 
+/// `a × b`, or `None` when it passes `u64::MAX` — `u64::checked_mul`, except on wasm32, where
+/// LLVM lowers a 64-bit multiply-with-overflow to the same `__multi3` call as a `u128` product;
+/// there it is a 32-bit check and, for large factors, [`mul_wide_by_halves`]. Same value
+/// everywhere.
+#[inline(always)]
+pub const fn checked_mul(a: u64, b: u64) -> Option<u64> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        if (a | b) >> 32 == 0 {
+            return Some(a * b);
+        }
+        match mul_wide_by_halves(a, b) {
+            (0, low) => Some(low),
+            _ => None,
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        a.checked_mul(b)
+    }
+}
+
+/// `a × b`, or `u64::MAX` when it passes it (`u64::saturating_mul`, by [`checked_mul`]).
+#[inline(always)]
+pub const fn saturating_mul(a: u64, b: u64) -> u64 {
+    match checked_mul(a, b) {
+        Some(p) => p,
+        None => u64::MAX,
+    }
+}
+
 /// `a × b` as `(high, low)` words, from four 32×32→64 products (schoolbook on 32-bit halves).
 /// [`mul_wide`]'s form on wasm32; public so that every target can test it.
 ///
@@ -363,6 +394,8 @@ mod tests {
                 assert_eq!(mul_wide_by_halves(a, b), ((wide >> 64) as u64, wide as u64));
                 assert_eq!(mul_wide(a, b), wide);
                 assert_eq!(mul_hi(a, b), (wide >> 64) as u64);
+                assert_eq!(checked_mul(a, b), a.checked_mul(b));
+                assert_eq!(saturating_mul(a, b), a.saturating_mul(b));
             }
         }
     }

@@ -607,11 +607,10 @@ impl ClusterSim {
                     .config
                     .shard_base_latency_ns
                     .saturating_add(jitter_ns)
-                    .saturating_add(
-                        self.config
-                            .shard_per_request_latency_ns
-                            .saturating_mul(answered[s]),
-                    );
+                    .saturating_add(deterministic::saturating_mul(
+                        self.config.shard_per_request_latency_ns,
+                        answered[s],
+                    ));
                 answered[s] += 1;
                 latency_sum_ns[s] = latency_sum_ns[s].saturating_add(latency_ns);
                 stats.latency_ns_max = stats.latency_ns_max.max(latency_ns);

@@ -172,7 +172,7 @@ impl Algorithm for SlidingWindow {
         let end = |windows: u64| {
             state
                 .window_start_ns
-                .saturating_add(windows.saturating_mul(self.window_ns))
+                .saturating_add(deterministic::saturating_mul(windows, self.window_ns))
         };
         if state.current > 0 {
             end(2)

@@ -13,6 +13,7 @@
 use crate::config::{LimitConfig, NS_PER_S};
 use crate::decision::{Algorithm, Decision, Divisor, RETRY_NEVER_NS};
 use crate::error::ConfigError;
+use deterministic::saturating_mul;
 
 #[derive(Debug, Clone, Copy)]
 pub struct TokenBucket {
@@ -49,7 +50,7 @@ impl TokenBucket {
     #[inline]
     fn refill(&self, state: &mut TokenBucketState, now_ns: u64) {
         let now_ns = now_ns.max(state.last_ns);
-        let refill_nano = (now_ns - state.last_ns).saturating_mul(self.rate_per_s);
+        let refill_nano = saturating_mul(now_ns - state.last_ns, self.rate_per_s);
         state.deficit_nano = state.deficit_nano.saturating_sub(refill_nano);
         state.last_ns = now_ns;
     }
@@ -95,9 +96,7 @@ impl Algorithm for TokenBucket {
         // Any state full by `full_at_ns` has, at `now_ns`, a deficit of at most
         // (full_at_ns - now_ns) × rate; taking exactly that (capped) is at least as restrictive.
         state.last_ns = now_ns;
-        state.deficit_nano = full_at_ns
-            .saturating_sub(now_ns)
-            .saturating_mul(self.rate_per_s)
+        state.deficit_nano = saturating_mul(full_at_ns.saturating_sub(now_ns), self.rate_per_s)
             .min(self.capacity_nano);
     }
 }
