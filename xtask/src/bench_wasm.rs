@@ -5,7 +5,7 @@
 //!
 //! All three sides run one function: the `<engine>-wasm` harness's `digest(args_json)`. Natively
 //! it is the harness's `<engine>-native` binary (`crates/bench-native`); in WASM it is the harness
-//! built the way the labs' engine workers are built — the `wasm-release` profile, wasm-bindgen's
+//! built the way the labs' engine workers are built — the `wasm-engine` profile, wasm-bindgen's
 //! web target, `wasm-opt` at [`ENGINE_WASM_OPT`] — and driven by `xtask/bench-wasm.mjs`. Each
 //! side's process makes [`WARMUP_CALLS`] untimed calls, then times `reps` calls; a side's figure
 //! for a round is the median of its calls, and the figure quoted is the median over rounds, with
@@ -28,8 +28,9 @@ use std::{fs, path::PathBuf, process::Stdio};
 pub const GATE: f64 = 0.7;
 /// The `wasm-opt` level of the labs' engine workers (index.html), used on the harnesses too.
 pub const ENGINE_WASM_OPT: &str = "3";
-/// The cargo profile Trunk builds the labs with (index.html's `data-cargo-profile-release`).
-const PROFILE: &str = "wasm-release";
+/// The cargo profile Trunk builds the labs' engine workers with (index.html's
+/// `data-cargo-profile-release`).
+const PROFILE: &str = "wasm-engine";
 const DEFAULT_ROUNDS: u32 = 5;
 /// Untimed calls before the timed ones, on every side (one in `--quick`).
 const WARMUP_CALLS: u32 = 3;
@@ -165,7 +166,7 @@ pub fn run(args: &[String]) -> Result {
         }
     }
 
-    let mut rows = Vec::new();
+    let mut rows = serde_json::Map::new();
     let mut failures = Vec::new();
     for (workload, sides) in WORKLOADS.iter().zip(&answers) {
         let digest = &sides[0][0].digest;
@@ -201,8 +202,7 @@ pub fn run(args: &[String]) -> Result {
                 workload.engine
             ));
         }
-        rows.push(serde_json::json!({
-            "engine": workload.engine,
+        rows.insert(workload.engine.to_string(), serde_json::json!({
             "args": serde_json::from_str::<serde_json::Value>(workload.args).map_err(|e| e.to_string())?,
             "digest": digest,
             "work": sides[0][0].work,
@@ -218,15 +218,22 @@ pub fn run(args: &[String]) -> Result {
         eprintln!("xtask: bench wasm --quick: the three sides agree (one call each; no gate)");
         return Ok(());
     }
+    // The shape of the other engines' records (`cargo xtask bench`), so the site's figures can
+    // cite it: `engine = "wasm"`, `run = "wasm"`, `field = "result.workloads.<engine>.…"`.
     let record = serde_json::json!({
-        "command": "cargo xtask bench wasm",
+        "engine": "wasm",
         "measured_at": utc_now(),
         "machine": machine,
-        "build": { "profile": PROFILE, "wasm_opt": format!("-O{ENGINE_WASM_OPT}") },
-        "rounds": options.rounds,
-        "warmup_calls": WARMUP_CALLS,
-        "gate": GATE,
-        "workloads": rows,
+        "runs": [{
+            "command": "cargo xtask bench wasm",
+            "result": {
+                "build": { "profile": PROFILE, "wasm_opt": format!("-O{ENGINE_WASM_OPT}") },
+                "rounds": options.rounds,
+                "warmup_calls": WARMUP_CALLS,
+                "gate": GATE,
+                "workloads": rows,
+            },
+        }],
     });
     let path = root().join("content/measurements/wasm.json");
     let text = serde_json::to_string_pretty(&record).map_err(|e| e.to_string())?;

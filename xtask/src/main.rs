@@ -23,7 +23,8 @@ usage: cargo xtask <command>
   setup                 install every tool the project needs (idempotent)
   build [--public-url P] [--dist DIR]
                         release build of the site into dist/ (offline), with deep-link pages
-  serve                 setup, then `trunk serve` with live reload at http://127.0.0.1:8080
+  serve [--dev]         setup, then `trunk serve --release` with live reload at
+                        http://127.0.0.1:8080 (--dev: the quick-to-rebuild debug build)
   serve-dist [--dir DIR] [--port N] [--mount /sub/]
                         serve a built dist/ with a plain static file server
   test                  fmt, clippy, cargo test, release build, e2e in Chromium
@@ -41,7 +42,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::run(),
         Some("build") => site_build::run_cli(&args[1..]),
-        Some("serve") => site_build::serve(),
+        Some("serve") => site_build::serve(&args[1..]),
         Some("serve-dist") => static_server::run_cli(&args[1..]),
         Some("test") => test::run(),
         Some("import-feed") => import_feed::run(&args[1..]),

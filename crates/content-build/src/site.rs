@@ -127,10 +127,14 @@ fn fill_figures(figures: &mut [Figure], dir: &Path) -> Result<(), ContentError> 
                 })
             })
             .ok_or_else(|| missing(format!("{origin} has no run of {:?}", figure.run)))?;
+        figure.number = match lookup(run, &figure.field) {
+            Some(serde_json::Value::Number(n)) => {
+                n.as_f64().map(|v| v / figure.divide_by.unwrap_or(1.0))
+            }
+            _ => None,
+        };
         figure.value = match lookup(run, &figure.field) {
-            Some(serde_json::Value::Number(n)) => n
-                .as_f64()
-                .map(|v| format_number(v / figure.divide_by.unwrap_or(1.0))),
+            Some(serde_json::Value::Number(_)) => figure.number.map(format_number),
             Some(serde_json::Value::String(text)) if figure.divide_by.is_none() => {
                 Some(text.clone())
             }

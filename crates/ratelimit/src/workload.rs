@@ -9,6 +9,9 @@ use deterministic::SplitMix64;
 
 pub const RATE_PER_S: u64 = 1_000;
 pub const BURST: u64 = 50;
+/// Decisions per timed run (how often each of the many keys is revisited depends on it, so both
+/// sides must use the same count).
+pub const DECISIONS_PER_RUN: usize = 2_000_000;
 /// Keys of the many-keys run.
 pub const MANY_KEYS: u64 = 100_000;
 /// Key table capacity for the many-keys run: slack so that sets rarely overflow.

@@ -224,6 +224,12 @@ pub struct LabKitWords {
     pub file_unreadable: String,
     pub worker_failed: String,
     pub worker_cancelled: String,
+    /// `{ratio}`, `{native}`: an in-browser figure against the native one of the same work.
+    pub versus_native: String,
+    /// Says what that ratio compares (two machines, unless the visitor's is the one measured).
+    pub versus_native_note: String,
+    /// Shown by every lab benchmark in a debug build.
+    pub debug_build: String,
 }
 
 /// A live lab (`/lab/<slug>`): the page's words, its prose that reads without interaction
@@ -607,6 +613,8 @@ pub struct OrderbookBenchWords {
     pub workload_value: String,
     /// `{command}`: the native command that prints the same checksum.
     pub native_command: String,
+    /// `{rate}`: ops/s at the median batch's pace; `{versus}`: the kit's `versus_native`.
+    pub steady: String,
     /// `{error}`.
     pub failed: String,
 }
@@ -643,9 +651,15 @@ pub struct Figure {
     /// The recorded number is divided by this before it is shown (e.g. 1000 for milli-ticks).
     #[serde(default)]
     pub divide_by: Option<f64>,
+    /// Names the figure a lab compares its in-browser result with (empty for the others).
+    #[serde(default)]
+    pub key: String,
     /// Filled by the build.
     #[serde(default)]
     pub value: String,
+    /// The number shown, for a lab to compute with; filled by the build (none for a text).
+    #[serde(default)]
+    pub number: Option<f64>,
     #[serde(default)]
     pub provenance: Option<Provenance>,
 }

@@ -244,6 +244,8 @@ crate::words!(RaftChaosWords {
     result,
     seeds_per_second,
     deliveries_per_second,
+    /// `{versus}`: the kit's `versus_native` for the deliveries per second.
+    versus,
     /// `{seed}`, `{kind}`, `{tick}`.
     violation,
     replay,

@@ -148,6 +148,8 @@ crate::words!(RateLimiterMeasureWords {
     algorithm,
     single_key,
     many_keys,
+    /// The column of the 100 k-keys median as a multiple of native speed.
+    versus_many,
 });
 
 crate::words!(RateLimiterLinkWords {

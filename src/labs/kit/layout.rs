@@ -138,18 +138,72 @@ pub fn PlayerControls(
 }
 
 /// A lab benchmark's native figures (from `content/measurements/`), shown beside what the
-/// visitor's browser measures; nothing when the benchmark has none.
+/// visitor's browser measures (nothing when the benchmark has none); in a debug build, first a
+/// warning that the browser's figures are a debug build's.
 #[component]
-pub fn NativeFigures(bench: &'static crate::content::schema::LabBench) -> impl IntoView {
-    (!bench.native.is_empty()).then(|| {
+pub fn NativeFigures(
+    kit: &'static crate::content::schema::LabKitWords,
+    bench: &'static crate::content::schema::LabBench,
+) -> impl IntoView {
+    let debug = cfg!(debug_assertions).then(|| {
+        view! { <p class="lab-alert" role="status" data-testid="debug-build">{kit.debug_build.as_str()}</p> }
+    });
+    let native = (!bench.native.is_empty()).then(|| {
         view! {
             <div class="bench-native">
                 <h3 class="sub-title">{bench.native_heading.as_str()}</h3>
                 <p class="panel-note">{bench.native_note.as_str()}</p>
                 <crate::components::figures::Figures figures=&bench.native/>
+                <p class="panel-note">{kit.versus_native_note.as_str()}</p>
             </div>
         }
+    });
+    view! { {debug}{native} }
+}
+
+/// How an in-browser figure compares with the native figure of the same work.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Better {
+    /// A rate: more is better (ops/s).
+    Higher,
+    /// A cost: less is better (ns per decision).
+    Lower,
+}
+
+/// The in-browser figure `value` as a multiple of the native figure keyed `key` in `bench`
+/// (`Some(0.74)`: 74 % of native speed), when both are known and positive.
+pub fn versus_native(
+    bench: &crate::content::schema::LabBench,
+    key: &str,
+    value: f64,
+    better: Better,
+) -> Option<f64> {
+    let native = bench.native.iter().find(|f| f.key == key)?.number?;
+    (native > 0.0 && value > 0.0 && value.is_finite()).then(|| match better {
+        Better::Higher => value / native,
+        Better::Lower => native / value,
     })
+}
+
+/// "0.74× the native figure (22.4 M ops/s)", or nothing without a native figure keyed `key`.
+pub fn versus_native_text(
+    kit: &crate::content::schema::LabKitWords,
+    bench: &crate::content::schema::LabBench,
+    key: &str,
+    value: f64,
+    better: Better,
+) -> Option<String> {
+    let ratio = versus_native(bench, key, value, better)?;
+    let figure = bench.native.iter().find(|f| f.key == key)?;
+    let native = if figure.unit.is_empty() {
+        figure.value.clone()
+    } else {
+        format!("{} {}", figure.value, figure.unit)
+    };
+    Some(crate::labs::kit::format::fill(
+        &kit.versus_native,
+        &[("ratio", &format!("{ratio:.2}")), ("native", &native)],
+    ))
 }
 
 /// The bar over a lab's panels: its status items (`children`), then its controls.

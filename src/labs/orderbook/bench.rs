@@ -8,7 +8,7 @@ use super::Words;
 use crate::content::schema::LabBench;
 use crate::labs::kit::{
     format::{fill, grouped, Spread},
-    layout::NativeFigures,
+    layout::{versus_native_text, Better, NativeFigures},
     worker::{WorkerHandle, WorkerSlot},
 };
 use leptos::prelude::*;
@@ -117,7 +117,7 @@ pub fn BenchPanel(words: Words, bench: &'static LabBench) -> impl IntoView {
             checksum,
             elapsed_ms,
             batch_ms,
-        } => Some(finished(words, ops, checksum, elapsed_ms, &batch_ms).into_any()),
+        } => Some(finished(words, bench, ops, checksum, elapsed_ms, &batch_ms).into_any()),
         State::Cancelled => {
             Some(view! { <p role="status">{words.kit.worker_cancelled.as_str()}</p> }.into_any())
         }
@@ -150,7 +150,7 @@ pub fn BenchPanel(words: Words, bench: &'static LabBench) -> impl IntoView {
                 <h3 class="sub-title">{bench.browser_heading.as_str()}</h3>
                 {result}
             </div>
-            <NativeFigures bench=bench/>
+            <NativeFigures kit=words.kit bench=bench/>
         </section>
     }
 }
@@ -158,6 +158,7 @@ pub fn BenchPanel(words: Words, bench: &'static LabBench) -> impl IntoView {
 /// The figures of a finished run: throughput, batch times as a median with min–max, checksum.
 fn finished(
     words: Words,
+    bench: &'static LabBench,
     ops: u64,
     checksum: String,
     elapsed_ms: f64,
@@ -189,6 +190,24 @@ fn finished(
     let command = format!(
         "cargo run --release -p orderbook --bin book-bench -- --flow {ops} --seed {BENCH_SEED}"
     );
+    // The steady pace (the median batch), not the whole run's, which includes the batches run
+    // before V8 optimised the code.
+    let steady_rate = if batch.median > 0.0 {
+        BATCH_OPS as f64 / batch.median * 1000.0
+    } else {
+        0.0
+    };
+    let versus =
+        versus_native_text(words.kit, bench, "flow", steady_rate, Better::Higher).map(|v| {
+            let text = fill(
+                &w.steady,
+                &[
+                    ("rate", &grouped(steady_rate.round() as u64)),
+                    ("versus", &v),
+                ],
+            );
+            view! { <p class="panel-note" data-testid="bench-versus">{text}</p> }
+        });
     view! {
         <dl class="bench-figures" data-testid="bench-result">
             <div><dt>{w.throughput.as_str()}</dt><dd data-testid="bench-ops">{grouped(per_sec.round() as u64)}" ops/s"</dd></div>
@@ -197,6 +216,7 @@ fn finished(
             <div><dt>{w.workload_label.as_str()}</dt>
                 <dd>{fill(&w.workload_value, &[("seed", &BENCH_SEED.to_string()), ("ops", &grouped(ops))])}</dd></div>
         </dl>
+        {versus}
         <p class="panel-note">{fill(&w.native_command, &[("command", &command)])}</p>
     }
 }

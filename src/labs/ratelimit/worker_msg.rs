@@ -20,7 +20,7 @@ pub const MAX_SOURCES: u64 = 100_000;
 pub const ACCURACY_DURATION_MS: u64 = 600_000;
 pub const ACCURACY_SEED: u64 = 1;
 /// Decisions per timed batch, and rounds (each algorithm once per round, in turn).
-pub const BENCH_DECISIONS: usize = 200_000;
+pub const BENCH_DECISIONS: usize = workload::DECISIONS_PER_RUN;
 pub const BENCH_ROUNDS: usize = 5;
 /// The worker reports progress at most this often.
 pub const PROGRESS_EVERY_MS: f64 = 100.0;
@@ -124,9 +124,11 @@ fn time(
     (allowed <= keys.len() as u64).then_some(ns)
 }
 
-fn bench(now_ms: Clock, reply: &mut dyn FnMut(WorkerReply)) {
-    let single = vec![0u64; BENCH_DECISIONS];
-    let many = workload::key_sequence(BENCH_DECISIONS, workload::MANY_KEYS);
+/// Times `decisions` per algorithm and case, `BENCH_ROUNDS` times ([`BENCH_DECISIONS`] in the
+/// lab).
+fn bench(now_ms: Clock, decisions: usize, reply: &mut dyn FnMut(WorkerReply)) {
+    let single = vec![0u64; decisions];
+    let many = workload::key_sequence(decisions, workload::MANY_KEYS);
     let mut p = BenchProgress {
         rounds: BENCH_ROUNDS,
         algorithms: AlgorithmKind::ALL
@@ -172,7 +174,7 @@ fn bench(now_ms: Clock, reply: &mut dyn FnMut(WorkerReply)) {
 pub fn serve() {
     crate::labs::kit::worker::serve(|req: WorkerRequest, reply| match req {
         WorkerRequest::Accuracy { sources } => accuracy(sources, &now_ms, reply),
-        WorkerRequest::Bench => bench(&now_ms, reply),
+        WorkerRequest::Bench => bench(&now_ms, BENCH_DECISIONS, reply),
     });
 }
 
@@ -204,7 +206,7 @@ mod tests {
     #[test]
     fn the_bench_job_times_every_algorithm_every_round() {
         let mut replies = Vec::new();
-        bench(&ticking(), &mut |r| replies.push(r));
+        bench(&ticking(), 2_000, &mut |r| replies.push(r));
         let Some(WorkerReply::Bench(last)) = replies.last() else {
             panic!("{replies:?}");
         };

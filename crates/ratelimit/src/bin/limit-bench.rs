@@ -14,8 +14,8 @@ use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
 use ratelimit::workload::{
-    config, key_sequence, HASH_SEED, MANY_KEYS, MANY_KEYS_CAPACITY, MANY_STEP_NS,
-    SINGLE_KEY_CAPACITY, SINGLE_STEP_NS,
+    config, key_sequence, DECISIONS_PER_RUN, HASH_SEED, MANY_KEYS, MANY_KEYS_CAPACITY,
+    MANY_STEP_NS, SINGLE_KEY_CAPACITY, SINGLE_STEP_NS,
 };
 
 /// governor's quota takes u32s.
@@ -174,7 +174,11 @@ fn emit(line: &str) {
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
-    let (n, rounds) = if quick { (200_000, 2) } else { (2_000_000, 7) };
+    let (n, rounds) = if quick {
+        (DECISIONS_PER_RUN / 10, 2)
+    } else {
+        (DECISIONS_PER_RUN, 7)
+    };
     let single_keys = vec![0u64; n];
     let many_keys = key_sequence(n, MANY_KEYS);
 

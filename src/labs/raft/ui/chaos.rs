@@ -5,7 +5,7 @@
 use super::live::{Ctx, WORKER_BIN};
 use crate::labs::kit::{
     format::{fill, grouped},
-    layout::NativeFigures,
+    layout::{versus_native_text, Better, NativeFigures},
     worker::{Job, Progress, WorkerSlot},
 };
 use crate::labs::raft::worker_msg::{
@@ -104,6 +104,8 @@ pub fn ChaosPanel(ctx: Ctx) -> impl IntoView {
                     <div><dt>{w.seeds_per_second.as_str()}</dt><dd data-testid="chaos-seeds-per-second">{grouped(per_second(p.done, p.elapsed_ms))}</dd></div>
                     <div><dt>{w.deliveries_per_second.as_str()}</dt><dd data-testid="chaos-deliveries-per-second">{grouped(per_second(p.deliveries, p.elapsed_ms))}</dd></div>
                 </dl>
+                {p.finished.then(|| bench.and_then(|b| versus_native_text(words.kit, b, "chaos", per_second(p.deliveries, p.elapsed_ms) as f64, Better::Higher))
+                    .map(|v| view! { <p class="panel-note" data-testid="chaos-versus">{fill(&w.versus, &[("versus", &v)])}</p> }))}
                 {p.finished.then(|| view! { <p class="raft-chaos-result" data-status="chaos">{summary}</p> })}
                 <ul class="raft-violations">{found}</ul>
             }.into_any())
@@ -127,7 +129,7 @@ pub fn ChaosPanel(ctx: Ctx) -> impl IntoView {
                 <h3 class="sub-title">{bench.map(|b| b.browser_heading.as_str())}</h3>
                 {result}
             </div>
-            {bench.map(|b| view! { <NativeFigures bench=b/> })}
+            {bench.map(|b| view! { <NativeFigures kit=words.kit bench=b/> })}
         </section>
     }
 }

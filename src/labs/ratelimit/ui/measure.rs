@@ -5,7 +5,7 @@
 use super::live::{Ctx, WORKER_BIN};
 use crate::labs::kit::{
     format::{fill, grouped, Spread},
-    layout::NativeFigures,
+    layout::{versus_native, Better, NativeFigures},
     worker::{Job, Progress, WorkerSlot},
 };
 use crate::labs::ratelimit::worker_msg::{
@@ -146,11 +146,17 @@ pub fn BenchPanel(ctx: Ctx) -> impl IntoView {
                 .algorithms
                 .iter()
                 .map(|a| {
+                    let key = format!("{}.keys_100k", a.algo);
+                    let versus = bench
+                        .zip(Spread::of(&a.keys_100k))
+                        .and_then(|(b, s)| versus_native(b, &key, s.median, Better::Lower))
+                        .map_or_else(String::new, |r| format!("{r:.2}×"));
                     view! {
                         <tr data-algo=a.algo.clone()>
                             <th scope="row">{a.algo.clone()}</th>
                             <td>{spread(&a.single_key_keyed_table)}</td>
                             <td data-testid="bench-many">{spread(&a.keys_100k)}</td>
+                            <td data-testid="bench-versus">{versus}</td>
                         </tr>
                     }
                 })
@@ -164,6 +170,7 @@ pub fn BenchPanel(ctx: Ctx) -> impl IntoView {
                             <th scope="col">{w.algorithm.as_str()}</th>
                             <th scope="col">{w.single_key.as_str()}</th>
                             <th scope="col">{w.many_keys.as_str()}</th>
+                            <th scope="col">{w.versus_many.as_str()}</th>
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
@@ -185,7 +192,7 @@ pub fn BenchPanel(ctx: Ctx) -> impl IntoView {
                 <h3 class="sub-title">{bench.map(|b| b.browser_heading.as_str())}</h3>
                 {result}
             </div>
-            {bench.map(|b| view! { <NativeFigures bench=b/> })}
+            {bench.map(|b| view! { <NativeFigures kit=ctx.words.kit bench=b/> })}
         </section>
     }
 }
