@@ -167,7 +167,6 @@ impl SplitMix64 {
 
     /// An exactly uniform draw in `lo..=hi` by [`below_unbiased`](Self::below_unbiased)
     /// (returns `lo`, drawing nothing, when `hi <= lo`).
-    #[inline]
     pub fn range_inclusive_unbiased(&mut self, lo: u64, hi: u64) -> u64 {
         if hi <= lo {
             return lo;
@@ -183,7 +182,6 @@ impl SplitMix64 {
 
     /// True with probability exactly `num / den` (`den > 0`), by
     /// [`below_unbiased`](Self::below_unbiased); draws nothing when `num == 0`.
-    #[inline]
     pub fn chance_unbiased(&mut self, num: u64, den: u64) -> bool {
         num > 0 && self.below_unbiased(den) < num
     }
