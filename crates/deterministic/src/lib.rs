@@ -87,6 +87,13 @@ pub const fn saturating_mul(a: u64, b: u64) -> u64 {
 /// wasm32 output of rustc 1.95).
 #[inline(always)]
 pub const fn mul_wide_by_halves(a: u64, b: u64) -> (u64, u64) {
+    if b >> 32 == 0 {
+        // A factor below 2^32 (a table's set count, a pool's length): two products, and the
+        // middle sum cannot carry, since (2^32 - 1)^2 + 2^32 < 2^64.
+        let low = (a as u32 as u64) * b;
+        let mid = (a >> 32) * b + (low >> 32);
+        return (mid >> 32, a.wrapping_mul(b));
+    }
     let (a_lo, a_hi) = (a as u32 as u64, a >> 32);
     let (b_lo, b_hi) = (b as u32 as u64, b >> 32);
     let ll = a_lo * b_lo;

@@ -616,6 +616,16 @@ impl Algorithm for SlidingLog {
         // is empty by then, so they block at least as much.
         let ts = full_at_ns.saturating_sub(self.window_ns);
         let limit = self.limit as usize;
+        // A full ring of the right size is refilled in place rather than freed and allocated
+        // again (an eviction of a busy key does this on every lossy eviction).
+        if let Log::Spilled { ring, head, last } = &mut state.0 {
+            if limit > SLIDING_LOG_INLINE && ring.len() == ring_capacity(limit, limit) {
+                ring.fill(ts);
+                *head = 0;
+                *last = (limit - 1) as u16;
+                return;
+            }
+        }
         state.0 = (limit <= SLIDING_LOG_INLINE)
             .then(|| encode_inline(&[ts; SLIDING_LOG_INLINE][..limit]))
             .flatten()

@@ -2,7 +2,7 @@
 //! accuracy experiment and the cluster simulation. Integer-only sampling: the exponential gap uses
 //! a fixed-point log2 (Mitchell's approximation), so native and WASM streams are identical.
 
-use deterministic::SplitMix64;
+use deterministic::{saturating_mul, SplitMix64};
 
 /// `ln 2` in Q16 fixed point.
 const LN2_Q16: u64 = 45_426;
@@ -79,11 +79,8 @@ impl ClientTraffic {
                 on_ms,
                 off_ms,
             } => {
-                let period_ns = on_ms
-                    .saturating_add(off_ms)
-                    .max(1)
-                    .saturating_mul(1_000_000);
-                let on_ns = on_ms.saturating_mul(1_000_000);
+                let period_ns = saturating_mul(on_ms.saturating_add(off_ms).max(1), 1_000_000);
+                let on_ns = saturating_mul(on_ms, 1_000_000);
                 let mut t = after_ns.saturating_add(exponential_gap_ns(
                     &mut self.rng,
                     Self::mean_gap_ns(rate_milli_per_s),
@@ -93,7 +90,7 @@ impl ClientTraffic {
                 }
                 if t % period_ns >= on_ns {
                     // Silent part: resume at the start of the next on-phase.
-                    t = (t / period_ns + 1).saturating_mul(period_ns);
+                    t = saturating_mul(t / period_ns + 1, period_ns);
                 }
                 t
             }

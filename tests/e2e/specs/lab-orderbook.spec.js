@@ -146,6 +146,14 @@ for (const [name, base] of [["root", undefined], ["sub-path", SUB_URL]]) {
     expect(opsPerSec).toBeGreaterThan(0);
     expect(checksum).toMatch(/^[0-9a-f]{16}$/);
     if (name === "root") expect(checksum).toBe(nativeChecksum(1_000_000));
+    // The steady pace as a multiple of the recorded native flow figure, computed from the two.
+    const versus = await page.getByTestId("bench-versus").innerText();
+    const m = versus.match(/pace, (.+?) ops\/s .*?: (\d+\.\d\d)× the native figure \((\d+(?:\.\d+)?) M ops\/s\)/);
+    expect(m, versus).not.toBeNull();
+    const [steady, ratio, native] = [num(m[1]), Number(m[2]), Number(m[3]) * 1e6];
+    expect(Math.abs(ratio / (steady / native) - 1)).toBeLessThan(0.02);
+    // A release build says nothing about debug builds.
+    await expect(page.getByTestId("debug-build")).toHaveCount(0);
     expect(w.problems()).toEqual([]);
   });
 }

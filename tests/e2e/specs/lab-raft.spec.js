@@ -161,6 +161,8 @@ test("the chaos sweep runs in a worker, reports no violation, and the page stays
   const dps = Number((await page.getByTestId("chaos-deliveries-per-second").innerText()).replace(/[^0-9]/g, ""));
   console.log(`chaos: 300 seeds, ${dps} deliveries/s in this browser`);
   expect(dps).toBeGreaterThan(0);
+  await expect(page.getByTestId("chaos-versus")).toHaveText(/^Deliveries per second: \d+\.\d\d× the native figure \(.+ deliveries\/s\)\.$/);
+  await expect(page.getByTestId("debug-build")).toHaveCount(0);
   expect(w.problems()).toEqual([]);
 });
 

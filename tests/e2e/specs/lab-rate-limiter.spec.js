@@ -156,7 +156,10 @@ test("the benchmark times every algorithm in the worker", async ({ page }) => {
   await expect(page.locator('[data-status="bench-done"]')).toBeVisible({ timeout: 90_000 });
   for (const algo of ALGOS) {
     await expect(page.locator(`tr[data-algo="${algo}"] [data-testid="bench-many"]`)).toHaveText(/^\d+\.\d \(\d+\.\d–\d+\.\d\)$/);
+    // The median against limit-bench's figure for the same algorithm and keys.
+    await expect(page.locator(`tr[data-algo="${algo}"] [data-testid="bench-versus"]`)).toHaveText(/^\d+\.\d\d×$/);
   }
+  await expect(page.getByTestId("debug-build")).toHaveCount(0);
 });
 
 test("a bad link is reported and the lab still runs", async ({ page }) => {
