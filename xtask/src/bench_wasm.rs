@@ -181,8 +181,6 @@ pub fn run(args: &[String]) -> Result {
             }
         }
         let figures: Vec<Figure> = sides.iter().map(|runs| Figure::of(runs)).collect();
-        let ratio = |s: usize| round3(figures[0].median / figures[s].median);
-        let (node, chromium) = (ratio(1), ratio(2));
         if options.quick {
             // One call after one warm-up is mostly V8's baseline code: a check, not a figure.
             println!(
@@ -191,6 +189,8 @@ pub fn run(args: &[String]) -> Result {
             );
             continue;
         }
+        let ratio = |s: usize| round3(figures[0].median / figures[s].median);
+        let (node, chromium) = (ratio(1), ratio(2));
         println!(
             "{:<10} native {:>8.1} ms ({:.1}–{:.1})   node {:>8.1} ms {:.2}×   chromium {:>8.1} ms ({:.1}–{:.1}) {:.2}×",
             workload.engine,

@@ -178,10 +178,24 @@ pub fn versus_native(
     value: f64,
     better: Better,
 ) -> Option<f64> {
-    let native = bench.native.iter().find(|f| f.key == key)?.number?;
-    (native > 0.0 && value > 0.0 && value.is_finite()).then(|| match better {
-        Better::Higher => value / native,
-        Better::Lower => native / value,
+    keyed_ratio(bench, key, value, better).map(|(_, ratio)| ratio)
+}
+
+/// The native figure keyed `key` and `value` as a multiple of it.
+fn keyed_ratio<'b>(
+    bench: &'b crate::content::schema::LabBench,
+    key: &str,
+    value: f64,
+    better: Better,
+) -> Option<(&'b crate::content::schema::Figure, f64)> {
+    let figure = bench.native.iter().find(|f| f.key == key)?;
+    let native = figure.number?;
+    (native > 0.0 && value > 0.0 && value.is_finite()).then(|| {
+        let ratio = match better {
+            Better::Higher => value / native,
+            Better::Lower => native / value,
+        };
+        (figure, ratio)
     })
 }
 
@@ -193,8 +207,7 @@ pub fn versus_native_text(
     value: f64,
     better: Better,
 ) -> Option<String> {
-    let ratio = versus_native(bench, key, value, better)?;
-    let figure = bench.native.iter().find(|f| f.key == key)?;
+    let (figure, ratio) = keyed_ratio(bench, key, value, better)?;
     let native = if figure.unit.is_empty() {
         figure.value.clone()
     } else {
