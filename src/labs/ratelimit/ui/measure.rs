@@ -163,7 +163,7 @@ pub fn BenchPanel(ctx: Ctx) -> impl IntoView {
                 .collect_view();
             Some(view! {
                 <progress max=p.rounds.to_string() value=p.done.to_string() aria-label=w.progress_label.as_str()></progress>
-                <div class="raft-scroll">
+                <div class="rl-bench-scroll">
                     <table class="raft-table" data-status=if done { "bench-done" } else { "bench-running" }>
                         <caption class="panel-note">{w.bench_caption.as_str()}</caption>
                         <thead><tr>
