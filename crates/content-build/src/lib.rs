@@ -8,6 +8,8 @@
 //! * [`highlight`]: whole-file highlighting with per-line spans, and the
 //!   light/dark theme CSS.
 //! * [`feed`]: RSS/Atom import (sanitized), TOML export and RSS output.
+//! * [`sanitize`]: every build-time HTML fragment a page sets as
+//!   `inner_html` goes through ammonia (prose and SVG allow-lists).
 //! * [`site`]: assembles all of `content/` into the site's `Site` value.
 //! * [`error`]: the typed [`ContentError`].
 
@@ -17,6 +19,7 @@ pub mod error;
 pub mod feed;
 pub mod highlight;
 pub mod markdown;
+pub mod sanitize;
 pub mod site;
 mod text;
 

@@ -2,6 +2,7 @@
 //! Markdown, the case-study diagrams, the highlighted contract snippet and the imported posts.
 //! The site's `build.rs` embeds the result; xtask uses it to prerender every route.
 
+use crate::sanitize::{self, Kind};
 use crate::text::escape_html;
 use crate::{highlight, markdown, ContentError};
 use site_content::{
@@ -30,7 +31,12 @@ pub fn assemble(root: &Path) -> Result<Site, ContentError> {
         fill_figures(&mut study.figures, &measurements)?;
     }
     let snippet_path = root.join(&site.snippet.file);
-    site.snippet.html = highlight::code(&read(&snippet_path)?, &site.snippet.lang)?;
+    site.snippet.html = sanitize::check(
+        &highlight::code(&read(&snippet_path)?, &site.snippet.lang)?,
+        Kind::Html,
+        &snippet_path.display().to_string(),
+        1,
+    )?;
     site.posts = posts(&content.join("writing"))?;
     for lab in &mut site.labs {
         lab.prose_html = lab_prose(&content, lab)?;
@@ -212,7 +218,7 @@ fn render(path: &Path) -> Result<String, ContentError> {
     Ok(markdown::render(&read(path)?, &path.display().to_string())?.html)
 }
 
-/// An inline SVG diagram: it becomes part of the page, so it may not carry scripts or handlers.
+/// An inline SVG diagram: it becomes part of the page, so it passes the SVG allow-list unchanged.
 fn diagram(path: &Path) -> Result<String, ContentError> {
     let svg = read(path)?;
     let origin = path.display().to_string();
@@ -224,35 +230,7 @@ fn diagram(path: &Path) -> Result<String, ContentError> {
             what: "a diagram must be one <svg> element".into(),
         });
     }
-    for needle in ["<script", "javascript:", "<foreignobject"] {
-        if let Some(at) = lower.find(needle) {
-            let line = line_of(&lower, at);
-            return Err(ContentError::Forbidden {
-                origin,
-                line,
-                what: needle.into(),
-            });
-        }
-    }
-    let handler = lower.match_indices(" on").find(|(at, _)| {
-        let rest = &lower[at + 3..];
-        let name_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
-        name_len > 0 && rest[name_len..].trim_start().starts_with('=')
-    });
-    if let Some((at, _)) = handler {
-        let line = line_of(&lower, at);
-        return Err(ContentError::Forbidden {
-            origin,
-            line,
-            what: "an on… event handler".into(),
-        });
-    }
-    Ok(svg)
-}
-
-/// The 1-based line of byte offset `at`.
-fn line_of(text: &str, at: usize) -> usize {
-    text[..at].bytes().filter(|&b| b == b'\n').count() + 1
+    sanitize::check(&svg, Kind::Svg, &origin, 1)
 }
 
 fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ContentError> {
