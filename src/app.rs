@@ -20,15 +20,93 @@ use leptos_router::{
     path,
 };
 
-/// Starts the site: the panic hook, then the app in place of the static shell in index.html
-/// (what a visitor sees before the WASM runs). Not generic, so every view the app instantiates is
-/// compiled in this crate once, not again in the bin that calls it.
+/// Starts the site: the panic hook, then the app, which takes the place of the route's
+/// pre-rendered page (`#shell`, written by `xtask prerender` from these same views) or of
+/// `trunk serve`'s unrendered shell. Not generic, so every view the app instantiates is compiled
+/// in this crate once, not again in the bin that calls it.
+#[cfg(target_arch = "wasm32")]
 pub fn start() {
     crate::fatal::install_panic_hook();
-    if let Some(shell) = gloo_utils::document().get_element_by_id("shell") {
-        shell.remove();
+    // In a task of its own, apart from instantiating the module: two shorter tasks keep the page
+    // more responsive than one long one.
+    leptos::prelude::set_timeout(take_over, std::time::Duration::ZERO);
+}
+
+/// Builds the app into a detached wrapper and swaps it in for the served markup (`#shell`) in one
+/// task, so the browser never paints an empty or half-built page: the new nodes render where the
+/// served ones were, at the same size (e2e: no layout shift). Keyboard focus, if a visitor had
+/// already moved it, moves to the same control in the new page.
+#[cfg(target_arch = "wasm32")]
+fn take_over() {
+    use wasm_bindgen::JsCast;
+    let document = gloo_utils::document();
+    let Some(root) = document
+        .create_element("div")
+        .ok()
+        .and_then(|root| root.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        leptos::mount::mount_to_body(App);
+        mark_live();
+        return;
+    };
+    root.set_class_name("prerendered");
+    leptos::mount::mount_to(root.clone(), App).forget();
+    match document.get_element_by_id("shell") {
+        Some(shell) => {
+            let focused = focus_index(&shell);
+            let _ = shell.replace_with_with_node_1(&root);
+            if let Some(index) = focused {
+                restore_focus(&root, index);
+            }
+        }
+        None => {
+            let _ = document.body().map(|body| body.append_child(&root));
+        }
     }
-    leptos::mount::mount_to_body(App);
+    mark_live();
+}
+
+/// What can hold keyboard focus, in document order.
+#[cfg(target_arch = "wasm32")]
+const FOCUSABLE: &str = "a[href], button, input, select, textarea, [tabindex]";
+
+/// The position of the focused element among `within`'s focusable ones, if focus is inside it.
+#[cfg(target_arch = "wasm32")]
+fn focus_index(within: &web_sys::Element) -> Option<u32> {
+    let active = gloo_utils::document().active_element()?;
+    if !within.contains(Some(&active)) {
+        return None;
+    }
+    let all = within.query_selector_all(FOCUSABLE).ok()?;
+    (0..all.length()).find(|&i| {
+        all.get(i)
+            .is_some_and(|node| node.is_same_node(Some(&active)))
+    })
+}
+
+#[cfg(target_arch = "wasm32")]
+fn restore_focus(within: &web_sys::Element, index: u32) {
+    use wasm_bindgen::JsCast;
+    let target = within
+        .query_selector_all(FOCUSABLE)
+        .ok()
+        .and_then(|all| all.get(index))
+        .and_then(|node| node.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(target) = target {
+        let _ = target.focus();
+    }
+}
+
+/// `<html data-app="live">`: the app is running (tests wait for it; nothing is styled by it).
+#[cfg(target_arch = "wasm32")]
+fn mark_live() {
+    let _ = gloo_utils::document_element().set_attribute("data-app", "live");
+}
+
+/// Natively there is no page to start in; the views render to HTML instead (`prerender`).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn start() {
+    eprintln!("the site runs in a browser; natively, `site-prerender` renders its pages");
 }
 
 #[component]

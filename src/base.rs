@@ -4,6 +4,7 @@
 use std::sync::OnceLock;
 
 /// The base path without its trailing slash: `""` at the root, `"/portfolio"` under a sub-path.
+#[cfg(target_arch = "wasm32")]
 pub fn base_path() -> &'static str {
     static BASE: OnceLock<String> = OnceLock::new();
     BASE.get_or_init(|| {
@@ -15,6 +16,25 @@ pub fn base_path() -> &'static str {
             .unwrap_or_default();
         from_base_href(&href)
     })
+}
+
+/// Natively (pre-rendering), the base path [`set_native_base`] gave, else the root.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn base_path() -> &'static str {
+    NATIVE_BASE.get().map_or("", String::as_str)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+static NATIVE_BASE: OnceLock<String> = OnceLock::new();
+
+/// Sets, once per process, the public URL the pre-rendered pages are built for (`/`, `/sub/`).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn set_native_base(public_url: &str) -> Result<(), String> {
+    let base = from_base_href(public_url);
+    match NATIVE_BASE.get_or_init(|| base.clone()) {
+        set if *set == base => Ok(()),
+        set => Err(format!("base path already set to {set:?}, not {base:?}")),
+    }
 }
 
 /// An absolute link to a route of the site, with the base path in front.

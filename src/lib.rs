@@ -21,4 +21,6 @@ pub mod fatal;
 pub mod labs;
 #[cfg(feature = "ui")]
 pub mod pages;
+#[cfg(all(feature = "ui", not(target_arch = "wasm32")))]
+pub mod prerender;
 pub mod theme;

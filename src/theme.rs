@@ -27,6 +27,14 @@ impl Theme {
 }
 
 /// The theme the page shows now (set by the inline script, so it is known before the app runs).
+/// Pre-rendered markup is the same in both themes: natively this is the light one.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn current() -> Theme {
+    Theme::Light
+}
+
+/// The theme the page shows now (set by the inline script, so it is known before the app runs).
+#[cfg(target_arch = "wasm32")]
 pub fn current() -> Theme {
     let attr = gloo_utils::document_element().get_attribute("data-theme");
     match attr.as_deref() {
@@ -46,6 +54,7 @@ pub fn choose(theme: Theme) {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 fn prefers_dark() -> bool {
     gloo_utils::window()
         .match_media("(prefers-color-scheme: dark)")

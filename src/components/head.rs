@@ -7,6 +7,10 @@ use leptos::prelude::*;
 
 #[component]
 pub fn Head(#[prop(into)] title: String, #[prop(into)] description: String) -> impl IntoView {
+    // Pre-rendering writes each route's head itself (`xtask prerender`).
+    if cfg!(not(target_arch = "wasm32")) {
+        return;
+    }
     let document = gloo_utils::document();
     document.set_title(&title);
     if let Ok(Some(meta)) = document.query_selector("meta[name=description]") {

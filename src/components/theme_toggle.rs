@@ -1,12 +1,16 @@
 //! The light/dark switch. It reads as a switch ("off / on"), announces itself as a toggle button
-//! with a pressed state, and works from the keyboard like any button.
+//! with a pressed state, and works from the keyboard like any button. What it shows follows
+//! `<html data-theme>` in CSS, so the pre-rendered page shows it right before the app runs.
 
 use crate::theme::{self, Theme};
 use leptos::prelude::*;
 
 #[component]
 pub fn ThemeToggle() -> impl IntoView {
-    let (current, set_current) = signal(theme::current());
+    // The pre-rendered markup is the light theme's; the page's own theme is read once the view is
+    // live (an effect runs after the first render), so native and browser renders draw the same.
+    let (current, set_current) = signal(Theme::Light);
+    Effect::new(move |_| set_current.set(theme::current()));
     let dark = move || current.get() == Theme::Dark;
     let toggle = move |_| {
         let next = current.get_untracked().toggled();
@@ -25,8 +29,10 @@ pub fn ThemeToggle() -> impl IntoView {
             <span class="switch" aria-hidden="true">
                 <span class="switch-thumb"></span>
             </span>
+            // Both words are in the markup; the stylesheet shows the one for the page's theme.
             <span class="theme-toggle-state" aria-hidden="true">
-                {move || if dark() { "on" } else { "off" }}
+                <span class="when-dark">"on"</span>
+                <span class="when-light">"off"</span>
             </span>
         </button>
     }

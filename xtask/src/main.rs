@@ -5,8 +5,10 @@
 
 mod bench;
 mod bench_wasm;
+mod bundle;
 mod cmd;
 mod content;
+mod csp;
 mod import_feed;
 mod parity;
 mod prerender;
@@ -27,7 +29,9 @@ usage: cargo xtask <command>
                         http://127.0.0.1:8080 (--dev: the quick-to-rebuild debug build)
   serve-dist [--dir DIR] [--port N] [--mount /sub/]
                         serve a built dist/ with a plain static file server
-  test                  fmt, clippy, cargo test, release build, e2e in Chromium
+  test                  fmt, clippy, cargo test, release build, e2e in Chromium, Lighthouse
+  bundle                the built site module's code by crate, and its shipped size
+  e2e-data              write target/e2e/ (content, fixtures) for running e2e specs by hand
   parity                native vs WASM (under node) digests of each engine's fixed workload
   import-feed FILE       import an RSS/Atom feed into content/writing/
   highlight-css         regenerate style/highlight.css (syntax colours for both themes)
@@ -48,6 +52,8 @@ fn main() -> ExitCode {
         Some("import-feed") => import_feed::run(&args[1..]),
         Some("highlight-css") => content::write_highlight_css(),
         Some("parity") => parity::run(),
+        Some("e2e-data") => test::write_e2e_data(&cmd::root().join("target/e2e")),
+        Some("bundle") => bundle::run(&cmd::root().join("dist")),
         Some("bench") => bench::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");

@@ -23,11 +23,23 @@ pub fn run_cli(args: &[String]) -> Result {
         }
     }
     setup::run()?;
-    release(&public_url, &dist)
+    let origin = match std::env::var("SITE_URL") {
+        Ok(origin) if !origin.is_empty() => origin,
+        _ => {
+            eprintln!(
+                "xtask: SITE_URL is not set: canonical links, the sitemap and the feed name {} \
+                 (set SITE_URL=https://your.host for a deployment)",
+                prerender::LOCAL_ORIGIN
+            );
+            prerender::LOCAL_ORIGIN.to_string()
+        }
+    };
+    release(&public_url, &dist, &origin)
 }
 
-/// A release build into `dist` for the site served at `public_url`, then its deep-link pages.
-pub fn release(public_url: &str, dist: &Path) -> Result {
+/// A release build into `dist` for the site served at `origin` under `public_url`, then every
+/// route's pre-rendered page.
+pub fn release(public_url: &str, dist: &Path, origin: &str) -> Result {
     // Dependencies are fetched first, with the network; the build itself then runs without it.
     cmd::run(cmd::new("cargo").args(["fetch", "--locked"]))?;
     let mut trunk = cmd::new("trunk");
@@ -55,7 +67,7 @@ pub fn release(public_url: &str, dist: &Path) -> Result {
     trunk.env_remove("NO_PROXY").env_remove("no_proxy");
     eprintln!("xtask: building with every proxy pointed at {CLOSED_PROXY} (no downloads possible)");
     cmd::run(&mut trunk)?;
-    prerender::run(dist, public_url)
+    prerender::run(dist, public_url, origin)
 }
 
 /// `cargo xtask serve [--dev]`: Trunk's server with live reload, rebuilding on every change. By

@@ -46,13 +46,27 @@ pub fn run_cli(args: &[String]) -> Result {
     Ok(())
 }
 
-/// Starts serving `site` on a free loopback port in a background thread; returns the base URL.
-pub fn spawn(site: Site) -> Result<String> {
+/// A free loopback port, taken before the site is built so the build knows its own origin.
+pub struct Reserved {
+    listener: TcpListener,
+    /// `http://127.0.0.1:<port>`, no trailing slash.
+    pub origin: String,
+}
+
+pub fn reserve() -> Result<Reserved> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-    let url = format!("http://127.0.0.1:{port}{}", site.mount);
-    thread::spawn(move || serve(listener, site));
-    Ok(url)
+    Ok(Reserved {
+        listener,
+        origin: format!("http://127.0.0.1:{port}"),
+    })
+}
+
+/// Starts serving `site` on `port` in a background thread; returns the site's base URL.
+pub fn spawn(port: Reserved, site: Site) -> String {
+    let url = format!("{}{}", port.origin, site.mount);
+    thread::spawn(move || serve(port.listener, site));
+    url
 }
 
 fn serve(listener: TcpListener, site: Site) {
@@ -89,7 +103,8 @@ fn handle(stream: TcpStream, site: &Site) -> std::io::Result<()> {
         .by_ref()
         .take(MAX_REQUEST_LINE_BYTES as u64)
         .read_line(&mut line)?;
-    // Drain the headers; nothing in them changes the answer.
+    // Read the headers; only whether the client takes gzip changes the answer.
+    let mut gzip = false;
     loop {
         let mut header = String::new();
         let n = reader
@@ -98,6 +113,9 @@ fn handle(stream: TcpStream, site: &Site) -> std::io::Result<()> {
             .read_line(&mut header)?;
         if n == 0 || header == "\r\n" || header == "\n" {
             break;
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            gzip |= name.trim().eq_ignore_ascii_case("accept-encoding") && takes_gzip(value);
         }
     }
     let mut parts = line.split_whitespace();
@@ -116,8 +134,17 @@ fn handle(stream: TcpStream, site: &Site) -> std::io::Result<()> {
     match answer(site, target) {
         Answer::File(path) => {
             let body = fs::read(&path)?;
+            // Like any static host, text and WebAssembly travel compressed.
+            let (body, extra): (Vec<u8>, &[(&str, &str)]) = if gzip && compressible(&path) {
+                (
+                    gzipped(&body)?,
+                    &[("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")],
+                )
+            } else {
+                (body, &[("Vary", "Accept-Encoding")])
+            };
             let body = if head_only { &[][..] } else { &body[..] };
-            respond(&mut out, "200 OK", content_type(&path), body, &[])
+            respond(&mut out, "200 OK", content_type(&path), body, extra)
         }
         Answer::Redirect(location) => {
             // Static hosts keep the query string on the trailing-slash redirect (the labs keep
@@ -147,6 +174,29 @@ fn handle(stream: TcpStream, site: &Site) -> std::io::Result<()> {
             )
         }
     }
+}
+
+/// Whether an `Accept-Encoding` value accepts gzip (and does not refuse it with `q=0`).
+fn takes_gzip(value: &str) -> bool {
+    value.split(',').any(|coding| {
+        let mut parts = coding.split(';').map(str::trim);
+        let name = parts.next().unwrap_or("");
+        let refused = parts.any(|p| p.replace(' ', "") == "q=0");
+        (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+    })
+}
+
+fn compressible(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()).unwrap_or(""),
+        "html" | "js" | "mjs" | "wasm" | "css" | "svg" | "json" | "xml" | "txt"
+    )
+}
+
+fn gzipped(body: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(body)?;
+    encoder.finish()
 }
 
 fn answer(site: &Site, target: &str) -> Answer {
@@ -244,6 +294,22 @@ fn percent_decode(path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gzip_only_when_the_client_takes_it() {
+        assert!(takes_gzip(" gzip, deflate, br"));
+        assert!(takes_gzip("br;q=1.0, gzip;q=0.8"));
+        assert!(!takes_gzip("gzip;q=0, br"));
+        assert!(!takes_gzip("identity"));
+        let body = b"<p>hello</p>".repeat(100);
+        let packed = gzipped(&body).expect("gzip");
+        assert!(packed.len() < body.len() / 4);
+        let mut unpacked = Vec::new();
+        flate2::read::GzDecoder::new(&packed[..])
+            .read_to_end(&mut unpacked)
+            .expect("gunzip");
+        assert_eq!(unpacked, body);
+    }
 
     fn fixture() -> (Site, PathBuf) {
         let dir = std::env::temp_dir().join(format!("xtask-static-{}", std::process::id()));

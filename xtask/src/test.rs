@@ -2,7 +2,7 @@
 //! root and under a sub-path, then the e2e suite in Chromium against a plain static file server.
 
 use crate::{
-    bench_wasm,
+    bench_wasm, bundle,
     cmd::{self, root, Result},
     content, parity, setup, site_build,
     static_server::{self, Site},
@@ -54,21 +54,28 @@ pub fn run() -> Result {
     let out = root().join("target/e2e");
     let dist = root().join("dist");
     let dist_sub = out.join("dist-sub");
-    site_build::release("/", &dist)?;
-    site_build::release(SUB_PATH, &dist_sub)?;
-    write_content(&out)?;
-    write_hostile_fixture(&out)?;
-    write_raft_digests(&out)?;
-    write_tools(&out)?;
+    // Each build is made for the address it is served at, so its canonical links are real.
+    let root_port = static_server::reserve()?;
+    let sub_port = static_server::reserve()?;
+    site_build::release("/", &dist, &root_port.origin)?;
+    site_build::release(SUB_PATH, &dist_sub, &sub_port.origin)?;
+    write_e2e_data(&out)?;
 
-    let base_url = static_server::spawn(Site {
-        dir: dist,
-        mount: "/".into(),
-    })?;
-    let sub_url = static_server::spawn(Site {
-        dir: dist_sub,
-        mount: SUB_PATH.into(),
-    })?;
+    bundle::run(&dist)?;
+    let base_url = static_server::spawn(
+        root_port,
+        Site {
+            dir: dist,
+            mount: "/".into(),
+        },
+    );
+    let sub_url = static_server::spawn(
+        sub_port,
+        Site {
+            dir: dist_sub,
+            mount: SUB_PATH.into(),
+        },
+    );
     eprintln!("xtask: static servers at {base_url} and {sub_url}");
     cmd::run(
         cmd::new("npx")
@@ -78,11 +85,29 @@ pub fn run() -> Result {
             .env("E2E_SUB_URL", &sub_url)
             .env("E2E_OUT", &out),
     )?;
+    // Lighthouse on the root build, after the suite: its scores need an otherwise idle machine.
+    cmd::run(
+        cmd::new("node")
+            .arg("lighthouse.mjs")
+            .current_dir(root().join("tests/e2e"))
+            .env("E2E_BASE_URL", &base_url)
+            .env("E2E_OUT", &out)
+            .env("CHROME_PATH", "/usr/bin/chromium"),
+    )?;
     eprintln!(
         "xtask: all checks passed in {:.0} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// What the e2e suite reads besides the site (`cargo xtask e2e-data` writes it on its own, to run
+/// single specs against a build served by `serve-dist`).
+pub fn write_e2e_data(out: &std::path::Path) -> Result {
+    write_content(out)?;
+    write_hostile_fixture(out)?;
+    write_raft_digests(out)?;
+    write_tools(out)
 }
 
 /// The e2e suite checks the pages against the content and visits every known route; it reads

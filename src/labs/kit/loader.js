@@ -2,13 +2,33 @@
 // live stylesheet, then mounts the lab into `el` unless the visitor has already left. A
 // file-backed module, so no Content-Security-Policy has to allow `eval`. Resolves to the module,
 // which the page keeps to unmount it.
+//
+// It starts once the live column is within half a screen of the viewport: beside the prose on
+// a wide screen, that is at once; on a phone, where the column comes after the prose, it is when
+// the visitor scrolls towards it, so reading the page never waits on (or pays for) an engine.
 export function load_lab(url, css, el) {
-  return Promise.all([import(url), stylesheet(css)]).then(async ([m]) => {
+  return nearViewport(el).then(() => Promise.all([import(url), stylesheet(css)])).then(async ([m]) => {
     await m.default();
     if (el.isConnected) {
       m.mount_lab(el);
     }
     return m;
+  });
+}
+
+// Resolves when `el` comes within half a screen of the viewport (at once if it is already).
+function nearViewport(el) {
+  if (!("IntersectionObserver" in window)) {
+    return Promise.resolve();
+  }
+  return new Promise((done) => {
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) {
+        observer.disconnect();
+        done();
+      }
+    }, { rootMargin: "50% 0px" });
+    observer.observe(el);
   });
 }
 
