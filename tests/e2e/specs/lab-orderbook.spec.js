@@ -4,7 +4,7 @@
 import { test, expect } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { OUT, SUB_URL, url, watch, appReady } from "./lib.js";
+import { OUT, SUB_URL, url, watch, appReady, showLab } from "./lib.js";
 
 const LAB = "/lab/orderbook";
 
@@ -14,6 +14,7 @@ const num = (text) => Number(String(text).replace(/[^0-9]/g, ""));
 async function openLab(page, route = LAB, base) {
   await page.goto(url(route, base));
   await appReady(page);
+  await showLab(page);
   await expect(page.getByTestId("ladder")).toBeVisible();
 }
 

@@ -3,7 +3,7 @@
 // other spec, so other browsers on the 2-core machine do not steal its time.
 import fs from "node:fs";
 import { test, expect } from "@playwright/test";
-import { url, watch, appReady } from "./lib.js";
+import { url, watch, appReady, showLab } from "./lib.js";
 
 const LAB = "/lab/orderbook";
 
@@ -70,6 +70,7 @@ async function playFourSeconds(page, counter) {
 async function openLab(page) {
   await page.goto(url(LAB));
   await appReady(page);
+  await showLab(page);
   await expect(page.getByTestId("ladder")).toBeVisible();
 }
 

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { test, expect } from "@playwright/test";
-import { CONTENT, OUT, url, watch, appReady } from "./lib.js";
+import { CONTENT, OUT, url, watch, appReady, showLab } from "./lib.js";
 
 const CASES = JSON.parse(fs.readFileSync(path.join(OUT, "raft-digests.json"), "utf8"));
 const status = (page, id) => page.locator(`[data-status="${id}"]`);
@@ -14,6 +14,7 @@ const HEX16 = /^[0-9a-f]{16}$/;
 async function openLab(page, query = "") {
   await page.goto(url(`/lab/raft${query}`));
   await appReady(page);
+  await showLab(page);
   await expect(page.getByTestId("ring")).toBeVisible();
 }
 

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { test, expect } from "@playwright/test";
-import { CONTENT, OUT, url, watch, appReady } from "./lib.js";
+import { CONTENT, OUT, url, watch, appReady, showLab } from "./lib.js";
 
 const TOOLS = JSON.parse(fs.readFileSync(path.join(OUT, "tools.json"), "utf8"));
 const ALGOS = ["token-bucket", "gcra", "fixed-window", "sliding-log", "sliding-window"];
@@ -19,6 +19,7 @@ const count = async (page, algo, which) =>
 async function openLab(page, query = "") {
   await page.goto(url(`/lab/rate-limiter${query}`));
   await appReady(page);
+  await showLab(page);
   await expect(panel(page, "token-bucket")).toBeVisible();
 }
 

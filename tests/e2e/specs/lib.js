@@ -19,9 +19,18 @@ export function url(route, base = BASE_URL) {
   return new URL(route.replace(/^\//, ""), base).toString();
 }
 
-/** Records what went wrong on `page`; `problems()` lists it. */
+/** Records what went wrong on `page`; `problems()` lists it. A Content-Security-Policy
+ * violation is a console error; a request that leaves the site's origin is a problem too (fonts,
+ * images and scripts are all self-hosted). */
 export function watch(page) {
   const seen = [];
+  page.on("request", (req) => {
+    const target = new URL(req.url());
+    if (!["http:", "https:"].includes(target.protocol)) return;
+    if (target.origin !== new URL(BASE_URL).origin && target.origin !== new URL(SUB_URL).origin) {
+      seen.push(`third-party request: ${req.url()}`);
+    }
+  });
   page.on("console", (msg) => {
     if (msg.type() === "error") seen.push(`console: ${msg.text()}`);
   });
@@ -38,8 +47,15 @@ export function watch(page) {
   return { problems: () => seen.slice() };
 }
 
-/** Waits until the app has mounted (the static shell is gone and the header is rendered). */
+/** Waits until the app runs: it has hydrated the pre-rendered page, or mounted in place of it
+ * (the 404 page), and says so on `<html data-app="live">`. */
 export async function appReady(page) {
+  await page.locator("html[data-app=live]").waitFor({ state: "attached" });
   await page.locator("header.site-header").waitFor();
-  await page.locator("#shell").waitFor({ state: "detached" });
+}
+
+/** Brings a lab page's live column into view: a lab's engine loads when its column nears the
+ * viewport (at once on a wide screen, on scrolling on a phone). */
+export async function showLab(page) {
+  await page.locator(".lab-live").scrollIntoViewIfNeeded();
 }

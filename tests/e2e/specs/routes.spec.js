@@ -53,6 +53,7 @@ test("a WASM that fails to load shows a visible message", async ({ page }) => {
   const message = page.locator("#load-error");
   await expect(message).toBeVisible();
   await expect(message).toContainText("could not start");
-  // The static shell still says whose site this is.
-  await expect(page.locator("#shell")).toContainText(CONTENT.identity.name);
+  // The pre-rendered page is still there to read.
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(CONTENT.intro.title);
+  await expect(page.locator("header.site-header")).toContainText(CONTENT.identity.name);
 });
