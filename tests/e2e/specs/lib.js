@@ -47,8 +47,8 @@ export function watch(page) {
   return { problems: () => seen.slice() };
 }
 
-/** Waits until the app runs: it has hydrated the pre-rendered page, or mounted in place of it
- * (the 404 page), and says so on `<html data-app="live">`. */
+/** Waits until the app runs: it has taken the pre-rendered page's place (or the 404 page's)
+ * and says so on `<html data-app="live">`. */
 export async function appReady(page) {
   await page.locator("html[data-app=live]").waitFor({ state: "attached" });
   await page.locator("header.site-header").waitFor();
