@@ -63,16 +63,18 @@ impl Algorithm for TokenBucket {
     fn decide(&self, state: &mut TokenBucketState, now_ns: u64, cost: u64) -> Decision {
         self.refill(state, now_ns);
         debug_assert!(state.deficit_nano <= self.capacity_nano);
-        let allowed =
-            cost <= self.burst && state.deficit_nano + cost * NS_PER_S <= self.capacity_nano;
+        // `cost <= burst` bounds `cost × 1e9` by the capacity, which `new` checked fits in u64;
+        // comparing against the room left (never `deficit + cost × 1e9`, which passes u64 once
+        // the burst exceeds u64::MAX / 2e9) keeps every operand below the capacity.
+        let room_nano = self.capacity_nano - state.deficit_nano;
+        let allowed = cost <= self.burst && cost * NS_PER_S <= room_nano;
         let retry_after_ns = if allowed {
             state.deficit_nano += cost * NS_PER_S;
             0
         } else if cost > self.burst {
             RETRY_NEVER_NS
         } else {
-            self.rate_divisor
-                .div_ceil(state.deficit_nano + cost * NS_PER_S - self.capacity_nano)
+            self.rate_divisor.div_ceil(cost * NS_PER_S - room_nano)
         };
         Decision {
             allowed,

@@ -168,6 +168,32 @@ proptest! {
     }
 
     #[test]
+    fn token_bucket_with_huge_bursts_and_costs_matches_exact_arithmetic(
+        rate in 1u64..1_000_000,
+        burst in 9_000_000_000u64..=18_446_744_073,
+        steps in prop::collection::vec((0u64..5_000_000_000_000, 0u64..=18_446_744_073), 1..60),
+    ) {
+        // The model keeps tokens in u128 nano-tokens: whatever u64 arithmetic the engine does
+        // must agree with it exactly, admission and `remaining` alike.
+        let tb = TokenBucket::new(&cfg(rate, burst, 1000)).unwrap();
+        let cap = u128::from(burst) * 1_000_000_000;
+        let (mut state, mut tokens, mut now) =
+            (ratelimit::token_bucket::TokenBucketState::default(), cap, 0u64);
+        for (gap, cost) in steps {
+            now += gap;
+            tokens = (tokens + u128::from(gap) * u128::from(rate)).min(cap);
+            let need = u128::from(cost) * 1_000_000_000;
+            let expect = need <= tokens;
+            if expect {
+                tokens -= need;
+            }
+            let d = tb.decide(&mut state, now, cost);
+            prop_assert_eq!(d.allowed, expect);
+            prop_assert_eq!(u128::from(d.remaining), tokens / 1_000_000_000);
+        }
+    }
+
+    #[test]
     fn gcra_admits_at_most_burst_plus_interval_over_t(
         rate in 1u64..2_000,
         burst in 1u64..12,

@@ -279,7 +279,19 @@ fn extreme_times_costs_and_configs_never_panic() {
         u64::MAX - 1,
         u64::MAX,
     ];
-    let costs = [0, 1, 2, 1_000, u64::MAX];
+    // Costs near a large burst: two of them exceed u64 in nano-tokens (the token bucket once
+    // summed deficit and cost there; debug builds panicked and release builds admitted).
+    let costs = [
+        0,
+        1,
+        2,
+        1_000,
+        9_300_000_000,
+        10_000_000_000,
+        17_999_999_999,
+        18_000_000_000,
+        u64::MAX,
+    ];
     for c in configs {
         for kind in AlgorithmKind::ALL {
             let Ok(mut l) = KeyedLimiter::new(kind, &c, 8, 3) else {
@@ -299,4 +311,22 @@ fn extreme_times_costs_and_configs_never_panic() {
             }
         }
     }
+}
+
+#[test]
+fn token_bucket_with_a_burst_past_u64_half_denies_what_does_not_fit() {
+    // capacity 1.8e19 nano-tokens fits u64; deficit 1e19 plus another 1e19 does not.
+    let tb = TokenBucket::new(&cfg(1, 18_000_000_000, 1000)).unwrap();
+    let mut s = ratelimit::token_bucket::TokenBucketState::default();
+    assert!(tb.decide(&mut s, 0, 10_000_000_000).allowed);
+    let d = tb.decide(&mut s, 0, 10_000_000_000);
+    assert!(
+        !d.allowed,
+        "a second 1e10 of an 1.8e10 burst fits only after refill"
+    );
+    assert_eq!(d.remaining, 8_000_000_000);
+    // 2e9 tokens short at 1 token/s.
+    assert_eq!(d.retry_after_ns, 2_000_000_000 * 1_000_000_000);
+    assert!(tb.decide(&mut s, 0, 8_000_000_000).allowed);
+    assert_eq!(tb.decide(&mut s, 0, 1).remaining, 0);
 }
