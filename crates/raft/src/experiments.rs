@@ -27,6 +27,8 @@ pub fn commit_latency(
     link_latency: LatencySpec,
     ticks: u64,
 ) -> Result<CommitLatency, RaftError> {
+    link_latency.validate()?;
+    // Validated: the worst one-way latency is at most MAX_LATENCY_TICKS, so 40x fits u32.
     let worst = link_latency.max_ticks + link_latency.tail_ticks;
     let cfg = SimConfig {
         seed,

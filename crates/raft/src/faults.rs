@@ -59,7 +59,10 @@ impl LatencySpec {
     pub fn validate(&self) -> Result<(), RaftError> {
         if self.min_ticks == 0
             || self.max_ticks < self.min_ticks
-            || self.max_ticks + self.tail_ticks > MAX_LATENCY_TICKS
+            || self
+                .max_ticks
+                .checked_add(self.tail_ticks)
+                .is_none_or(|worst| worst > MAX_LATENCY_TICKS)
             || self.tail_permille > PERMILLE
         {
             return Err(RaftError::InvalidConfig(format!(

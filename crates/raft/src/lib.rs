@@ -37,5 +37,5 @@ pub use checker::{Violation, ViolationKind};
 pub use error::RaftError;
 pub use faults::{FaultAction, FaultEvent, FaultSchedule, LatencySpec};
 pub use message::{Body, Command, Entry, Message, NodeId};
-pub use node::{HardState, Node, NodeConfig, Ready, Role};
+pub use node::{HardState, Node, NodeConfig, Ready, Role, MAX_ELECTION_TIMEOUT_TICKS};
 pub use sim::{run_traced, InjectedBug, SimConfig, Simulation, TraceDigest};

@@ -7,6 +7,10 @@ use crate::log::DEFAULT_MAX_LOG_ENTRIES;
 use crate::message::NodeId;
 use serde::{Deserialize, Serialize};
 
+/// Bound on the base election timeout: a node draws its timeout from `[base, 2*base)`, which
+/// must fit the `u32` the timer counts in (and no useful run waits a million ticks to elect).
+pub const MAX_ELECTION_TIMEOUT_TICKS: u32 = 1_000_000;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeConfig {
     pub id: NodeId,
@@ -78,6 +82,12 @@ impl NodeConfig {
             return Err(RaftError::InvalidConfig(
                 "need 0 < heartbeat_interval_ticks < election_timeout_ticks".into(),
             ));
+        }
+        if self.election_timeout_ticks > MAX_ELECTION_TIMEOUT_TICKS {
+            return Err(RaftError::InvalidConfig(format!(
+                "election_timeout_ticks {} > {MAX_ELECTION_TIMEOUT_TICKS}",
+                self.election_timeout_ticks
+            )));
         }
         if self.initial_voters != 0 && self.voters() == 0 {
             return Err(RaftError::InvalidConfig(

@@ -15,7 +15,7 @@ mod leader;
 mod ready;
 mod snapshot;
 
-pub use config::NodeConfig;
+pub use config::{NodeConfig, MAX_ELECTION_TIMEOUT_TICKS};
 pub use ready::{HardState, NodeStatus, Ready, SoftState};
 
 use crate::error::RaftError;
@@ -367,8 +367,11 @@ impl Node {
     }
 
     fn reset_randomized_timeout(&mut self) {
-        let base = self.cfg.election_timeout_ticks as u64;
-        self.randomized_timeout = (base + self.rng.below_unbiased(base)) as u32;
+        // `validate` bounds the base by MAX_ELECTION_TIMEOUT_TICKS, so `[base, 2*base)` fits u32.
+        debug_assert!(self.cfg.election_timeout_ticks <= config::MAX_ELECTION_TIMEOUT_TICKS);
+        let base = u64::from(self.cfg.election_timeout_ticks);
+        let drawn = base + self.rng.below_unbiased(base);
+        self.randomized_timeout = u32::try_from(drawn).unwrap_or(u32::MAX);
     }
 
     fn send(&mut self, to: NodeId, body: Body, term: u64) {

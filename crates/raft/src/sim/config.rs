@@ -91,7 +91,11 @@ impl SimConfig {
         if self.keys == 0 {
             return bad("keys must be >= 1".into());
         }
-        if self.clients * self.max_ops_per_client as usize > MAX_HISTORY_OPS {
+        if self
+            .clients
+            .checked_mul(self.max_ops_per_client as usize)
+            .is_none_or(|ops| ops > MAX_HISTORY_OPS)
+        {
             return bad(format!(
                 "clients * max_ops_per_client must be <= {MAX_HISTORY_OPS}"
             ));
