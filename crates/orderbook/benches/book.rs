@@ -1,13 +1,16 @@
-//! Criterion benches: the seeded flow (10k live orders) applied to a warmed-up book, and the
-//! add+cancel round trip at the touch.
+//! Criterion benches: the seeded flow (10k live orders) applied to a warmed-up book, the
+//! add+cancel round trip at the touch, and the adversarial streams of `orderbook::adversarial`
+//! (bids at strictly decreasing prices; ids crafted to collide under the original unkeyed hash).
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use orderbook::{Book, Command, EventChecksum, FlowGen, FlowParams, Side, Tif};
+use orderbook::{adversarial, Book, Command, EventChecksum, FlowGen, FlowParams, Side, Tif};
 
 /// Commands per measured iteration of the flow bench.
 const FLOW_BATCH_OPS: usize = 100_000;
 /// Warm-up commands that bring the book to its live-order target before measuring.
 const WARMUP_OPS: usize = 200_000;
+/// Orders per adversarial stream (then as many cancels).
+const ADVERSARIAL_ORDERS: u64 = 20_000;
 
 fn recorded_flow() -> (Book, Vec<Command>) {
     let mut gen = FlowGen::new(42, FlowParams::default());
@@ -61,5 +64,34 @@ fn add_cancel(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, flow, add_cancel);
+fn adversarial_streams(c: &mut Criterion) {
+    let streams: [(&str, Vec<Command>); 2] = [
+        (
+            "decreasing_bids_20k",
+            adversarial::decreasing_bids(ADVERSARIAL_ORDERS).collect(),
+        ),
+        (
+            "colliding_ids_20k",
+            adversarial::colliding_ids(ADVERSARIAL_ORDERS).collect(),
+        ),
+    ];
+    let mut g = c.benchmark_group("adversarial");
+    g.sample_size(20);
+    for (name, cmds) in &streams {
+        g.throughput(Throughput::Elements(cmds.len() as u64));
+        g.bench_function(*name, |b| {
+            b.iter(|| {
+                let mut book = Book::new();
+                let mut sink = EventChecksum::new();
+                for c in cmds {
+                    book.apply(c, &mut sink);
+                }
+                sink.value()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, flow, add_cancel, adversarial_streams);
 criterion_main!(benches);

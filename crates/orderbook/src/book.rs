@@ -5,7 +5,11 @@
 //! through `next`), each price level is a doubly linked FIFO of slab indices, levels live in
 //! their own slab, a price -> level index finds an existing level without searching, and the two
 //! [`Ladder`]s (indexed by side, so side-generic code needs no branch) keep the non-empty levels
-//! sorted with the touch at the end. The id index ([`KeyIndex`]) maps order ids to slots; a
+//! sorted: the best [`NEAR_CAPACITY`](crate::ladder::NEAR_CAPACITY) in a vector with the touch at
+//! the end, deeper ones in a `BTreeMap`, so a level added or removed far from the touch costs
+//! O(log n) instead of a shift of the whole ladder. The id index ([`KeyIndex`]) maps order ids to
+//! slots, hashed with a key derived from the book's seed ([`Book::with_seed`]) so that ids cannot
+//! be chosen to collide; a
 //! probe's position is reused for the following insert or removal when nothing changed the
 //! index in between, and every order (and level) remembers where its index entry sits, so an
 //! order consumed by matching leaves the index without a lookup. Nothing on the hot path
@@ -14,7 +18,7 @@
 
 use crate::command::{Command, Side, Tif};
 use crate::event::{Event, EventSink, RejectReason};
-use crate::key_index::{KeyIndex, Probe, Slab, Vacancy};
+use crate::key_index::{HashKey, KeyIndex, Probe, Slab, Vacancy};
 use crate::ladder::Ladder;
 
 /// Null link in the intrusive lists and free lists.
@@ -24,6 +28,17 @@ const NIL: u32 = u32::MAX;
 /// the live orders, must leave the top bit of [`Order::level_owned`] free).
 /// A GTC or post-only LIMIT arriving when the book holds this many is rejected `INVALID`.
 pub const MAX_LIVE_ORDERS: usize = (1 << 31) - 1;
+
+/// Hash seed of [`Book::new`] (and of the replay tools unless told otherwise). The seed only
+/// decides where entries sit in the book's hash indexes: no event, market-data query or digest
+/// depends on it. Being public, it protects against ids crafted for the original unkeyed hash,
+/// not against ids crafted for this seed: a book fed input from an untrusted author should get
+/// a seed that author cannot know ([`Book::with_seed`]; `book-replay --hash-seed`).
+pub const DEFAULT_HASH_SEED: u64 = 0x6f72_6465_7262_6f6b;
+/// Salt of the order-id index's hash key (each index of a book gets its own key from the seed).
+pub(crate) const ORDER_INDEX_SALT: u64 = 0x6964_7300_0000_0001;
+/// Salt of the price -> level index's hash key (prices are chosen by the input, too).
+pub(crate) const LEVEL_INDEX_SALT: u64 = 0x7072_6963_6500_0002;
 
 /// Top bit of [`Order::level_owned`]: the order has an owner.
 const OWNED: u32 = 1 << 31;
@@ -125,6 +140,49 @@ pub struct OrderInfo {
     pub owner: Option<u64>,
 }
 
+/// Where [`Book::check_invariants_sampled`] resumes: the side and level it reached, and the
+/// order inside a level checked in pieces. Start from `InvariantCursor::default()` (the best
+/// bid); keep one per book.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvariantCursor {
+    side: Side,
+    /// Ladder key of the last level visited on `side` (`None`: start from the best).
+    level_key: Option<u64>,
+    /// Its level slot.
+    level: u32,
+    /// Next order to check inside that level, or `NIL` when the level is done.
+    next_order: u32,
+    sweeps: u64,
+}
+
+impl Default for InvariantCursor {
+    fn default() -> Self {
+        InvariantCursor {
+            side: Side::Buy,
+            level_key: None,
+            level: 0,
+            next_order: NIL,
+            sweeps: 0,
+        }
+    }
+}
+
+/// What one [`Book::check_invariants_sampled`] call covered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SampledCheck {
+    /// Orders whose links, level, quantity and index entry this call checked.
+    pub orders_checked: usize,
+    /// Levels whose whole queue this call walked (count, total and tail checked too).
+    pub levels_checked: usize,
+    /// Resting orders and price levels in the book when checked.
+    pub live_orders: usize,
+    pub levels: usize,
+    /// Whether this call was the full [`Book::check_invariants`].
+    pub complete: bool,
+    /// Passes over both sides the cursor has completed (a full check counts as one).
+    pub sweeps: u64,
+}
+
 /// Storage accounting by capacity (what is reserved, not just what is used).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemoryStats {
@@ -151,6 +209,8 @@ pub struct Book {
     /// because the book never crosses), so adding to an existing level needs no ladder search.
     level_index: KeyIndex,
     live: usize,
+    /// The seed the indexes' hash keys derive from (kept so `shrink_to_fit` can start over).
+    hash_seed: u64,
 }
 
 impl Default for Book {
@@ -167,25 +227,45 @@ enum Admission {
 }
 
 impl Book {
+    /// An empty book hashed with [`DEFAULT_HASH_SEED`].
     pub fn new() -> Self {
+        Self::with_seed(DEFAULT_HASH_SEED)
+    }
+
+    /// An empty book whose hash indexes are keyed from `seed`. The seed changes no output (events,
+    /// market data, digests are the same for every seed); it decides the indexes' layout, so ids
+    /// (and prices) chosen without knowing it cannot be made to collide. Same seed, same layout:
+    /// replays are deterministic.
+    pub fn with_seed(seed: u64) -> Self {
         Book {
             orders: Vec::new(),
             free_order: NIL,
             levels: Vec::new(),
             free_level: NIL,
             ladders: [Ladder::new(Side::Buy), Ladder::new(Side::Sell)],
-            index: KeyIndex::new(),
-            level_index: KeyIndex::new(),
+            index: KeyIndex::new(HashKey::derive(seed, ORDER_INDEX_SALT)),
+            level_index: KeyIndex::new(HashKey::derive(seed, LEVEL_INDEX_SALT)),
             live: 0,
+            hash_seed: seed,
         }
     }
 
     /// A book with room for `live_orders` resting orders before any storage grows.
     pub fn with_capacity(live_orders: usize) -> Self {
-        let mut b = Book::new();
+        Self::with_seed_and_capacity(DEFAULT_HASH_SEED, live_orders)
+    }
+
+    /// [`Book::with_seed`] with room for `live_orders` resting orders.
+    pub fn with_seed_and_capacity(seed: u64, live_orders: usize) -> Self {
+        let mut b = Book::with_seed(seed);
         b.orders.reserve(live_orders);
-        b.index = KeyIndex::with_capacity(live_orders);
+        b.index = KeyIndex::with_capacity(live_orders, HashKey::derive(seed, ORDER_INDEX_SALT));
         b
+    }
+
+    /// The seed this book's hash indexes are keyed from.
+    pub fn hash_seed(&self) -> u64 {
+        self.hash_seed
     }
 
     // ----- commands -----
@@ -488,11 +568,11 @@ impl Book {
     }
 
     /// Releases reserved storage. An empty book returns exactly to the footprint of
-    /// [`Book::new`]; a non-empty one trims its ladders and drops trailing free order/level
+    /// [`Book::with_seed`] (same seed); a non-empty one trims its ladders and drops trailing free order/level
     /// slots.
     pub fn shrink_to_fit(&mut self) {
         if self.live == 0 {
-            *self = Book::new();
+            *self = Book::with_seed(self.hash_seed);
             return;
         }
         self.ladders.iter_mut().for_each(Ladder::shrink_to_fit);
@@ -501,67 +581,141 @@ impl Book {
     }
 
     /// Checks every structural invariant; returns a description of the first violation.
-    /// (Linear time: for tests and debugging, not the hot path.)
+    /// (Linear time, with one id-index probe per order: for tests, step mode and debugging, not
+    /// the hot path nor every frame of a large book; see [`Book::check_invariants_sampled`].)
     pub fn check_invariants(&self) -> Result<(), String> {
+        self.check_summary()?;
         let mut seen = 0usize;
         for side in [Side::Buy, Side::Sell] {
             let ladder = self.ladder(side);
             let mut prev_key: Option<u64> = None;
-            for i in 0..ladder.len() {
-                let r = ladder.at(i);
-                if let Some(p) = prev_key {
-                    if p >= r.key {
-                        return Err(format!("{side:?} ladder not strictly sorted at {i}"));
-                    }
+            for (i, r) in ladder.iter_best_first().enumerate() {
+                if prev_key.is_some_and(|p| p <= r.key) {
+                    return Err(format!("{side:?} ladder not strictly sorted at {i}"));
                 }
                 prev_key = Some(r.key);
-                let l = &self.levels[r.level as usize];
-                let levels = &self.levels;
-                let indexed = self.level_index.find(l.price, |s| levels[s as usize].price);
-                if self.level_index.slot_at(l.index_pos as usize) != Some(r.level) {
-                    return Err(format!("level {} has a stale index position", l.price));
-                }
-                if l.side != side || ladder.key(l.price) != r.key || indexed != Some(r.level) {
-                    return Err(format!("level {} misfiled", l.price));
-                }
-                if l.count == 0 || l.head == NIL {
-                    return Err(format!("empty level {} on the ladder", l.price));
-                }
-                let (mut n, mut total, mut cur, mut prev) = (0u32, 0u128, l.head, NIL);
-                while cur != NIL {
-                    let o = &self.orders[cur as usize];
-                    // A head's `prev` is not maintained (see `pop_head`).
-                    if (cur != l.head && o.prev != prev) || o.level() != r.level {
-                        return Err(format!("broken links at order {}", o.id));
-                    }
-                    if o.qty == 0 {
-                        return Err(format!("order {} has zero qty", o.id));
-                    }
-                    if self.find(o.id) != Some(cur) {
-                        return Err(format!("order {} not indexed (or duplicate id)", o.id));
-                    }
-                    if self.index.slot_at(o.index_pos as usize) != Some(cur) {
-                        return Err(format!("order {} has a stale index position", o.id));
-                    }
-                    n += 1;
-                    total += o.qty as u128;
-                    prev = cur;
-                    cur = o.next;
-                }
-                if prev != l.tail || n != l.count || total != l.total_qty {
-                    return Err(format!("level {} totals/tail inconsistent", l.price));
-                }
-                seen += n as usize;
+                self.check_level(side, r.key, r.level)?;
+                seen += self
+                    .check_queue(r.level, self.levels[r.level as usize].head, usize::MAX)?
+                    .1;
             }
+        }
+        if seen != self.live {
+            return Err(format!(
+                "live {} but {} orders on the ladders",
+                self.live, seen
+            ));
+        }
+        Ok(())
+    }
+
+    /// A bounded check for books too large to check in full on every refresh: the O(1) summary
+    /// (live count against both indexes and the ladders, tier invariants, not crossed), then at
+    /// most about `order_budget` orders and levels, best level first on the bids and then on the
+    /// asks, resuming where `cursor` stopped (a level larger than the budget is checked in
+    /// pieces, without its count and total). When the whole book fits the budget this is exactly
+    /// [`Book::check_invariants`]. Over successive calls on an unchanging book the cursor visits
+    /// every level and order; [`SampledCheck`] says what this call covered.
+    pub fn check_invariants_sampled(
+        &self,
+        cursor: &mut InvariantCursor,
+        order_budget: usize,
+    ) -> Result<SampledCheck, String> {
+        let levels = self.level_count_both_sides();
+        let mut report = SampledCheck {
+            orders_checked: 0,
+            levels_checked: 0,
+            live_orders: self.live,
+            levels,
+            complete: false,
+            sweeps: cursor.sweeps,
+        };
+        if self.live.saturating_add(levels) <= order_budget {
+            self.check_invariants()?;
+            *cursor = InvariantCursor {
+                sweeps: cursor.sweeps.saturating_add(1),
+                ..InvariantCursor::default()
+            };
+            report.orders_checked = self.live;
+            report.levels_checked = levels;
+            report.complete = true;
+            report.sweeps = cursor.sweeps;
+            return Ok(report);
+        }
+        self.check_summary()?;
+        let mut spent = 0usize;
+        // Sides found empty in a row (both: nothing left to visit).
+        let mut empty_sides = 0;
+        while spent < order_budget && empty_sides < 2 {
+            let side = cursor.side;
+            let ladder = self.ladder(side);
+            if cursor.next_order != NIL {
+                // Resume inside the level at `cursor.level_key`, if that order still rests there.
+                let slot = cursor.next_order;
+                let level = cursor.level;
+                let resumable = self
+                    .orders
+                    .get(slot as usize)
+                    .is_some_and(|o| self.find(o.id) == Some(slot) && o.level() == level)
+                    && cursor
+                        .level_key
+                        .is_some_and(|k| self.ladder_level(side, k) == Some(level));
+                cursor.next_order = NIL;
+                if resumable {
+                    let (next, n) = self.check_queue(level, slot, order_budget - spent)?;
+                    spent += n;
+                    report.orders_checked += n;
+                    cursor.next_order = next;
+                }
+                continue;
+            }
+            let next = match cursor.level_key {
+                None => ladder.iter_best_first().next(),
+                Some(k) => ladder.iter_below(k).next(),
+            };
+            let Some(r) = next else {
+                empty_sides += 1;
+                if side == Side::Sell {
+                    cursor.sweeps = cursor.sweeps.saturating_add(1);
+                }
+                cursor.side = side.opposite();
+                cursor.level_key = None;
+                continue;
+            };
+            empty_sides = 0;
+            self.check_level(side, r.key, r.level)?;
+            spent += 1;
+            cursor.level_key = Some(r.key);
+            cursor.level = r.level;
+            let l = &self.levels[r.level as usize];
+            if (l.count as usize) <= order_budget.saturating_sub(spent) {
+                // The whole queue fits: check it with the level's count, total and tail.
+                let (_, n) = self.check_queue(r.level, l.head, usize::MAX)?;
+                spent += n;
+                report.orders_checked += n;
+                report.levels_checked += 1;
+            } else {
+                cursor.next_order = l.head;
+            }
+        }
+        report.sweeps = cursor.sweeps;
+        Ok(report)
+    }
+
+    /// The O(1) part of the checks (plus the near tiers, at most `NEAR_CAPACITY` rungs each).
+    fn check_summary(&self) -> Result<(), String> {
+        for side in [Side::Buy, Side::Sell] {
+            self.ladder(side)
+                .check()
+                .map_err(|e| format!("{side:?} ladder: {e}"))?;
         }
         if self.level_index.len() != self.level_count_both_sides() {
             return Err("level index out of step with the ladders".to_string());
         }
-        if seen != self.live || self.index.len() != self.live {
+        if self.index.len() != self.live {
             return Err(format!(
-                "live {} but {} orders on ladders and {} indexed",
+                "live {} but {} indexed",
                 self.live,
-                seen,
                 self.index.len()
             ));
         }
@@ -571,6 +725,85 @@ impl Book {
             }
         }
         Ok(())
+    }
+
+    /// The level slot filed on `side`'s ladder under `key`, if that level is still there.
+    fn ladder_level(&self, side: Side, key: u64) -> Option<u32> {
+        let price = self.ladder(side).key(key);
+        let levels = &self.levels;
+        let level = self.level_index.find(price, |s| levels[s as usize].price)?;
+        let l = &self.levels[level as usize];
+        (l.side == side && l.count > 0).then_some(level)
+    }
+
+    /// One ladder rung's level: filed under its own price and side, indexed, not empty.
+    fn check_level(&self, side: Side, key: u64, level: u32) -> Result<(), String> {
+        let Some(l) = self.levels.get(level as usize) else {
+            return Err(format!("{side:?} ladder points past the level slab"));
+        };
+        let levels = &self.levels;
+        let indexed = self.level_index.find(l.price, |s| levels[s as usize].price);
+        if self.level_index.slot_at(l.index_pos as usize) != Some(level) {
+            return Err(format!("level {} has a stale index position", l.price));
+        }
+        if l.side != side || self.ladder(side).key(l.price) != key || indexed != Some(level) {
+            return Err(format!("level {} misfiled", l.price));
+        }
+        if l.count == 0 || l.head == NIL || l.tail == NIL {
+            return Err(format!("empty level {} on the ladder", l.price));
+        }
+        Ok(())
+    }
+
+    /// Walks up to `max` orders of `level`'s queue from slot `from`, checking each order's
+    /// links, level, quantity and id-index entry. Returns the slot to resume from (`NIL` at the
+    /// end of the queue) and the orders checked. A walk from the head to the end also checks the
+    /// level's count, total quantity and tail.
+    fn check_queue(&self, level: u32, from: u32, max: usize) -> Result<(u32, usize), String> {
+        let l = &self.levels[level as usize];
+        let whole = from == l.head;
+        let (mut n, mut total, mut cur) = (0usize, 0u128, from);
+        let mut prev = if whole {
+            NIL
+        } else {
+            self.orders[from as usize].prev
+        };
+        while cur != NIL && n < max {
+            let Some(o) = self.orders.get(cur as usize) else {
+                return Err(format!("level {} links past the order slab", l.price));
+            };
+            // A head's `prev` is not maintained (see `pop_head`).
+            if (cur != l.head && o.prev != prev) || o.level() != level {
+                return Err(format!("broken links at order {}", o.id));
+            }
+            if cur != l.head && self.orders.get(prev as usize).map(|p| p.next) != Some(cur) {
+                return Err(format!("broken links at order {}", o.id));
+            }
+            if o.next == NIL && l.tail != cur {
+                return Err(format!("level {} tail is not its last order", l.price));
+            }
+            if o.qty == 0 {
+                return Err(format!("order {} has zero qty", o.id));
+            }
+            if self.find(o.id) != Some(cur) {
+                return Err(format!("order {} not indexed (or duplicate id)", o.id));
+            }
+            if self.index.slot_at(o.index_pos as usize) != Some(cur) {
+                return Err(format!("order {} has a stale index position", o.id));
+            }
+            n += 1;
+            if n > self.live {
+                return Err(format!("level {} queue has a cycle", l.price));
+            }
+            total += o.qty as u128;
+            prev = cur;
+            cur = o.next;
+        }
+        if whole && cur == NIL && (prev != l.tail || n != l.count as usize || total != l.total_qty)
+        {
+            return Err(format!("level {} totals/tail inconsistent", l.price));
+        }
+        Ok((cur, n))
     }
 
     // ----- internals -----
@@ -775,11 +1008,8 @@ impl Book {
         if self.levels[li].count == 0 {
             let (price, side) = (self.levels[li].price, self.levels[li].side);
             let ladder = &mut self.ladders[side.index()];
-            if let Ok(at) = ladder.search(ladder.key(price)) {
-                ladder.remove(at);
-            } else {
-                debug_assert!(false, "live level missing from its ladder");
-            }
+            let removed = ladder.remove(ladder.key(price));
+            debug_assert!(removed, "live level missing from its ladder");
             self.free_level(o.level());
         }
     }
@@ -818,10 +1048,11 @@ impl Book {
         };
         let ladder = &mut self.ladders[side.index()];
         let key = ladder.key(price);
-        match ladder.search(key) {
-            Err(at) => ladder.insert(at, key, level),
-            Ok(_) => debug_assert!(false, "level {price} on the ladder but not indexed"),
-        }
+        debug_assert!(
+            !ladder.contains(key),
+            "level {price} on the ladder but not indexed"
+        );
+        ladder.insert(key, level);
         self.level_index
             .insert(price, level, &mut Levels(&mut self.levels));
         level

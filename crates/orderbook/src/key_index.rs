@@ -63,13 +63,48 @@ pub(crate) struct KeyIndex {
     /// Number of groups - 1.
     group_mask: usize,
     len: usize,
+    /// The hash's secret (kept across growth and shrinking).
+    hash_key: HashKey,
 }
 
-/// 32 hash bits of a key. The low bits choose the home group, the top seven go into the
-/// control byte.
+/// Odd multipliers of [`hash_of`] (SplitMix64's finaliser constants).
+const HASH_MUL_PRE: u64 = 0xBF58_476D_1CE4_E5B9;
+const HASH_MUL_POST: u64 = 0x94D0_49BB_1331_11EB;
+
+/// The secret of one index's hash, derived from the book's seed ([`HashKey::derive`]).
+///
+/// The original hash was unkeyed and invertible (`top32((k ^ k >> 29) * C)`), so anyone could
+/// compute ids that all share one home group and control byte and make every probe walk past
+/// all of them (quadratic; `book-bench --adversarial ids`). Keyed, an input's author who does
+/// not know the seed cannot choose colliding keys; the seed is part of the book, so a replay with
+/// the same seed lays the table out identically, and no observable output depends on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct HashKey {
+    pre: u64,
+    post: u64,
+}
+
+impl HashKey {
+    /// The key of the index named by `salt` in a book seeded with `seed` (each index of a book
+    /// gets its own key from the one seed).
+    pub(crate) fn derive(seed: u64, salt: u64) -> Self {
+        let mut rng = deterministic::SplitMix64::new(seed ^ salt);
+        HashKey {
+            pre: rng.next_u64(),
+            post: rng.next_u64(),
+        }
+    }
+}
+
+/// 32 hash bits of a key under `k`: a keyed multiply-xorshift, the key mixed in before the
+/// first multiply and again before the second (`x = (key ^ pre) * M1; x ^= x >> 32;
+/// x = (x ^ post) * M2`; the top 32 bits). The low bits choose the home group, the top seven go
+/// into the control byte. Not a cryptographic function: it defeats keys chosen against a known
+/// hash (every key has a different, seed-dependent image), at two multiplies a probe.
 #[inline(always)]
-fn hash_of(key: u64) -> u32 {
-    let x = (key ^ (key >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+fn hash_of(key: u64, k: HashKey) -> u32 {
+    let x = (key ^ k.pre).wrapping_mul(HASH_MUL_PRE);
+    let x = (x ^ (x >> 32) ^ k.post).wrapping_mul(HASH_MUL_POST);
     (x >> 32) as u32
 }
 
@@ -102,19 +137,19 @@ fn first_byte(m: u64) -> usize {
 }
 
 impl KeyIndex {
-    pub(crate) fn new() -> Self {
-        Self::with_bits(MIN_CAPACITY_BITS)
+    pub(crate) fn new(hash_key: HashKey) -> Self {
+        Self::with_bits(MIN_CAPACITY_BITS, hash_key)
     }
 
-    pub(crate) fn with_capacity(live: usize) -> Self {
+    pub(crate) fn with_capacity(live: usize, hash_key: HashKey) -> Self {
         let mut bits = MIN_CAPACITY_BITS;
         while bits < MAX_CAPACITY_BITS && (1usize << bits) < live.saturating_mul(2) {
             bits += 1;
         }
-        Self::with_bits(bits)
+        Self::with_bits(bits, hash_key)
     }
 
-    fn with_bits(bits: u32) -> Self {
+    fn with_bits(bits: u32, hash_key: HashKey) -> Self {
         let groups = (1usize << bits) / GROUP;
         KeyIndex {
             ctrl: vec![EMPTY; groups * GROUP],
@@ -122,7 +157,13 @@ impl KeyIndex {
             bits,
             group_mask: groups - 1,
             len: 0,
+            hash_key,
         }
+    }
+
+    #[inline(always)]
+    fn hash(&self, key: u64) -> u32 {
+        hash_of(key, self.hash_key)
     }
 
     #[inline(always)]
@@ -143,7 +184,7 @@ impl KeyIndex {
     /// The returned position stays valid until the table is next modified.
     #[inline(always)]
     pub(crate) fn probe(&self, key: u64, key_at: impl Fn(u32) -> u64) -> Probe {
-        let hash = hash_of(key);
+        let hash = self.hash(key);
         let byte = ctrl_byte(hash);
         let mut g = self.home_group(hash);
         loop {
@@ -202,7 +243,7 @@ impl KeyIndex {
         if self.must_grow() {
             self.grow(slab);
         }
-        self.place(hash_of(key), slot, slab);
+        self.place(self.hash(key), slot, slab);
         self.len += 1;
     }
 
@@ -232,14 +273,14 @@ impl KeyIndex {
     #[inline(never)]
     fn grow(&mut self, slab: &mut impl Slab) {
         let len = self.len;
-        let old = std::mem::replace(self, Self::with_bits(self.bits + 1));
+        let old = std::mem::replace(self, Self::with_bits(self.bits + 1, self.hash_key));
         self.len = len;
         for g in 0..=old.group_mask {
             let w = old.group(g);
             let mut full = !w & HI;
             while full != 0 {
                 let slot = old.entries[g * GROUP + first_byte(full)];
-                self.place(hash_of(slab.key(slot)), slot, slab);
+                self.place(self.hash(slab.key(slot)), slot, slab);
                 full &= full - 1;
             }
         }
@@ -287,7 +328,7 @@ impl KeyIndex {
                 while full != 0 {
                     let pos = g * GROUP + first_byte(full);
                     let slot = self.entries[pos];
-                    let hash = hash_of(slab.key(slot));
+                    let hash = self.hash(slab.key(slot));
                     let home = self.home_group(hash);
                     // The key at `g` needs `hole_group` full unless its home lies in
                     // (hole_group, g].
@@ -331,7 +372,7 @@ impl KeyIndex {
     /// Releases storage back to the fresh-table size when empty; otherwise keeps it.
     pub(crate) fn shrink_if_empty(&mut self) {
         if self.len == 0 {
-            *self = KeyIndex::new();
+            *self = KeyIndex::new(self.hash_key);
         }
     }
 }
@@ -339,7 +380,21 @@ impl KeyIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::adversarial::{legacy_colliding_id, legacy_hash};
+    use crate::book::{DEFAULT_HASH_SEED, ORDER_INDEX_SALT};
+    use proptest::prelude::*;
     use std::collections::HashMap;
+
+    /// An arbitrary key for tests that do not care which.
+    const TEST_KEY: HashKey = HashKey {
+        pre: 0x0123_4567_89ab_cdef,
+        post: 0xfedc_ba98_7654_3210,
+    };
+
+    /// The order-id index's key in a `Book::new()`.
+    fn default_order_key() -> HashKey {
+        HashKey::derive(DEFAULT_HASH_SEED, ORDER_INDEX_SALT)
+    }
 
     /// Keys by slot, and where each slot's entry was last reported.
     struct Keys<'a> {
@@ -366,7 +421,7 @@ mod tests {
                 let mut full = !w & HI;
                 while full != 0 {
                     let slot = self.entries[g * GROUP + first_byte(full)];
-                    let mut h = self.home_group(hash_of(key_at(slot)));
+                    let mut h = self.home_group(self.hash(key_at(slot)));
                     while h != g {
                         assert_eq!(match_empty(self.group(h)), 0, "hole on the path to {g}");
                         h = (h + 1) & self.group_mask;
@@ -385,7 +440,7 @@ mod tests {
         let mut keys: Vec<u64> = Vec::new();
         let mut k = 0u64;
         while keys.len() < 30 {
-            if hash_of(k) & 0b11 == 0 {
+            if hash_of(k, TEST_KEY) & 0b11 == 0 {
                 keys.push(k);
             }
             k += 1;
@@ -394,7 +449,7 @@ mod tests {
             keys: &keys,
             pos: HashMap::new(),
         };
-        let mut idx = KeyIndex::with_capacity(32);
+        let mut idx = KeyIndex::with_capacity(32, TEST_KEY);
         assert_eq!(idx.entries.len(), 64);
         let mut x = 7u64;
         let mut live: Vec<u32> = Vec::new();
@@ -449,7 +504,7 @@ mod tests {
     #[test]
     fn insert_find_remove_match_a_hashmap() {
         let mut ids: Vec<u64> = Vec::new();
-        let mut idx = KeyIndex::new();
+        let mut idx = KeyIndex::new(TEST_KEY);
         let mut model: HashMap<u64, u32> = HashMap::new();
         let mut x: u64 = 12345;
         for step in 0..20_000u64 {
@@ -484,6 +539,180 @@ mod tests {
         }
         for (&id, &slot) in &model {
             assert_eq!(idx.find(id, |s| ids[s as usize]), Some(slot));
+        }
+    }
+
+    /// Groups between each entry's home group and the group it sits in: the extra groups a
+    /// probe for it reads. Returns (largest, total).
+    fn displacement(idx: &KeyIndex, key_at: impl Fn(u32) -> u64) -> (usize, usize) {
+        let (mut worst, mut total) = (0, 0);
+        for g in 0..=idx.group_mask {
+            let mut full = !idx.group(g) & HI;
+            while full != 0 {
+                let slot = idx.entries[g * GROUP + first_byte(full)];
+                let home = idx.home_group(idx.hash(key_at(slot)));
+                let d = g.wrapping_sub(home) & idx.group_mask;
+                worst = worst.max(d);
+                total += d;
+                full &= full - 1;
+            }
+        }
+        (worst, total)
+    }
+
+    /// Ids crafted against the original unkeyed hash (all with one hash value, so one home group
+    /// and one control byte at every table size) spread like any ids under the default seed.
+    /// Under the unkeyed hash the last of them sits `n / 8` groups from home, every probe for a
+    /// later one compares keys through all earlier ones, and inserting them is quadratic.
+    #[test]
+    fn ids_crafted_against_the_unkeyed_hash_do_not_collide_under_the_default_seed() {
+        const N: u32 = 50_000;
+        let ids: Vec<u64> = (0..N).map(legacy_colliding_id).collect();
+        assert!(ids
+            .iter()
+            .all(|&id| legacy_hash(id) == ids.first().map_or(0, |&f| legacy_hash(f))));
+        let mut slab = Keys {
+            keys: &ids,
+            pos: HashMap::new(),
+        };
+        let mut idx = KeyIndex::new(default_order_key());
+        let key_compares = std::cell::Cell::new(0u64);
+        for (slot, &id) in ids.iter().enumerate() {
+            let probe = idx.probe(id, |s| {
+                key_compares.set(key_compares.get() + 1);
+                ids[s as usize]
+            });
+            assert!(matches!(probe, Probe::Vacant(_)));
+            idx.insert(id, slot as u32, &mut slab);
+        }
+        let key_compares = key_compares.get();
+        let (worst, total) = displacement(&idx, |s| ids[s as usize]);
+        // Random keys at load <= 1/2: a handful of groups at worst, well under one on average.
+        assert!(worst <= 8, "an id sits {worst} groups from its home group");
+        assert!(
+            total <= N as usize / 4,
+            "{total} groups of displacement for {N} ids"
+        );
+        // Misses compare a key only on a chance control-byte match (1 in 128 per entry).
+        assert!(
+            key_compares <= u64::from(N) / 8,
+            "{key_compares} key comparisons for {N} absent ids"
+        );
+        for (slot, &id) in ids.iter().enumerate() {
+            assert_eq!(idx.find(id, |s| ids[s as usize]), Some(slot as u32));
+        }
+    }
+
+    #[test]
+    fn the_seed_changes_the_layout_not_the_answers() {
+        let ids: Vec<u64> = (0..2_000u64).map(|i| i * 7919).collect();
+        let build = |key: HashKey| {
+            let mut slab = Keys {
+                keys: &ids,
+                pos: HashMap::new(),
+            };
+            let mut idx = KeyIndex::new(key);
+            for (slot, &id) in ids.iter().enumerate() {
+                idx.insert(id, slot as u32, &mut slab);
+            }
+            idx
+        };
+        let a = build(HashKey::derive(1, ORDER_INDEX_SALT));
+        let b = build(HashKey::derive(2, ORDER_INDEX_SALT));
+        assert_ne!(a.entries, b.entries, "two seeds, one layout");
+        for (slot, &id) in ids.iter().enumerate() {
+            assert_eq!(a.find(id, |s| ids[s as usize]), Some(slot as u32));
+            assert_eq!(b.find(id, |s| ids[s as usize]), Some(slot as u32));
+        }
+        // Same seed, same layout: replays are deterministic.
+        assert_eq!(
+            build(HashKey::derive(1, ORDER_INDEX_SALT)).entries,
+            a.entries
+        );
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Insert(u64),
+        Remove(u64),
+        Find(u64),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        // Ids from a small range (so removes and finds hit), crafted legacy-colliding ids, and
+        // arbitrary ones.
+        let id = prop_oneof![
+            0u64..300,
+            (0u32..300).prop_map(legacy_colliding_id),
+            any::<u64>(),
+        ];
+        prop_oneof![
+            3 => id.clone().prop_map(Op::Insert),
+            2 => id.clone().prop_map(Op::Remove),
+            1 => id.prop_map(Op::Find),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// The seeded index against a `HashMap` model, for any seed: same answers, every entry
+        /// where its probe sequence finds it, and every reported position current.
+        #[test]
+        fn seeded_index_matches_a_hashmap(
+            seed in any::<u64>(),
+            ops in proptest::collection::vec(op(), 1..600),
+        ) {
+            let mut keys: Vec<u64> = Vec::new();
+            let mut free: Vec<u32> = Vec::new();
+            let mut model: HashMap<u64, u32> = HashMap::new();
+            let mut pos: HashMap<u32, u32> = HashMap::new();
+            let mut idx = KeyIndex::new(HashKey::derive(seed, ORDER_INDEX_SALT));
+            for op in ops {
+                match op {
+                    Op::Insert(id) => {
+                        if model.contains_key(&id) {
+                            continue;
+                        }
+                        let slot = match free.pop() {
+                            Some(s) => { keys[s as usize] = id; s }
+                            None => { keys.push(id); (keys.len() - 1) as u32 }
+                        };
+                        let ks = &keys;
+                        let probe = idx.probe(id, |s| ks[s as usize]);
+                        let Probe::Vacant(v) = probe else {
+                            return Err(TestCaseError::fail("absent id found"));
+                        };
+                        let mut slab = Keys { keys: &keys, pos: std::mem::take(&mut pos) };
+                        idx.insert_vacant(v, slot, &mut slab);
+                        pos = slab.pos;
+                        model.insert(id, slot);
+                    }
+                    Op::Remove(id) => {
+                        let ks = &keys;
+                        let found = idx.find(id, |s| ks[s as usize]);
+                        prop_assert_eq!(found, model.get(&id).copied());
+                        if let Some(slot) = model.remove(&id) {
+                            let mut slab = Keys { keys: &keys, pos: std::mem::take(&mut pos) };
+                            // Remove by the last reported position, as the book does.
+                            let at = slab.pos[&slot] as usize;
+                            idx.remove_at(at, &mut slab);
+                            pos = slab.pos;
+                            free.push(slot);
+                        }
+                    }
+                    Op::Find(id) => {
+                        let ks = &keys;
+                        prop_assert_eq!(idx.find(id, |s| ks[s as usize]), model.get(&id).copied());
+                    }
+                }
+                prop_assert_eq!(idx.len(), model.len());
+            }
+            idx.check_placement(|s| keys[s as usize]);
+            for (&id, &slot) in &model {
+                prop_assert_eq!(idx.find(id, |s| keys[s as usize]), Some(slot));
+                prop_assert_eq!(idx.slot_at(pos[&slot] as usize), Some(slot));
+            }
         }
     }
 }

@@ -12,6 +12,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod adversarial;
 pub mod book;
 pub mod command;
 pub mod event;
@@ -21,7 +22,9 @@ mod ladder;
 pub mod protocol;
 pub mod replay;
 
-pub use book::{Book, LevelInfo, MemoryStats, OrderInfo};
+pub use book::{
+    Book, InvariantCursor, LevelInfo, MemoryStats, OrderInfo, SampledCheck, DEFAULT_HASH_SEED,
+};
 pub use command::{Command, OrderType, Side, Tif};
 pub use event::{Event, EventChecksum, EventCounter, EventSink, RejectReason};
 pub use flow::{run_flow, FlowDigest, FlowGen, FlowParams};

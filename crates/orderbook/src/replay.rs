@@ -27,8 +27,18 @@ pub struct ReplaySession {
 }
 
 impl ReplaySession {
+    /// A session on a [`Book::new`] (hashed with [`crate::DEFAULT_HASH_SEED`]).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A session on a [`Book::with_seed`]: the same output for every seed; a seed the input's
+    /// author cannot know keeps chosen ids from colliding in the book's hash indexes.
+    pub fn with_hash_seed(seed: u64) -> Self {
+        ReplaySession {
+            book: Book::with_seed(seed),
+            line_no: 0,
+        }
     }
 
     /// The book being replayed into.
@@ -96,6 +106,21 @@ impl ReplaySession {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_hash_seed_changes_no_output() {
+        let text = "LIMIT 1 BUY 99 5\nLIMIT 2 BUY 98 3\nLIMIT 3 SELL 101 4\nPRINT\nLIMIT 4 SELL 98 6 IOC\nCANCEL 3\nPRINT\n";
+        let expect = ReplaySession::run_text(text);
+        for seed in [0, 1, u64::MAX, 0x5eed] {
+            let mut s = ReplaySession::with_hash_seed(seed);
+            let mut out = String::new();
+            for line in text.lines() {
+                s.process_line(line.as_bytes(), &mut out);
+            }
+            assert_eq!(out, expect, "seed {seed}");
+            assert_eq!(s.book().hash_seed(), seed);
+        }
+    }
 
     #[test]
     fn spec_print_example() {

@@ -363,3 +363,44 @@ fn flow_generator_stream_matches_the_reference_model() {
     }
     run_and_compare(&cmds);
 }
+
+/// Mostly passive orders over a wide price range, so each side holds hundreds of levels (more
+/// than the ladder's near tier): levels spill into the deep tier, takers and cancels pull them
+/// back, and every event and L2/L3 view must still match the model.
+fn deep_command_strategy() -> impl Strategy<Value = Command> {
+    let id = 0u64..900;
+    let passive =
+        (id.clone(), side_strategy(), 0u64..1_000, 1u64..9).prop_map(|(id, side, offset, qty)| {
+            let price = match side {
+                Side::Buy => 1_000 - offset,
+                Side::Sell => 1_001 + offset,
+            };
+            Command::Limit {
+                id,
+                side,
+                price,
+                qty,
+                tif: Tif::Gtc,
+                owner: None,
+            }
+        });
+    let tif = prop_oneof![Just(Tif::Gtc), Just(Tif::Ioc), Just(Tif::Fok)];
+    prop_oneof![
+        12 => passive,
+        1 => (id.clone(), side_strategy(), 1u64..2_001, 1u64..300, tif, prop_oneof![Just(None), Just(Some(1u64))])
+            .prop_map(|(id, side, price, qty, tif, owner)| Command::Limit { id, side, price, qty, tif, owner }),
+        1 => (id.clone(), side_strategy(), 1u64..600)
+            .prop_map(|(id, side, qty)| Command::Market { id, side, qty, owner: None }),
+        4 => id.clone().prop_map(|id| Command::Cancel { id }),
+        1 => (id, 1u64..2_001, 1u64..9).prop_map(|(id, price, qty)| Command::Modify { id, price, qty }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn deep_ladders_match_the_reference_model(cmds in prop::collection::vec(deep_command_strategy(), 1..1_500)) {
+        run_and_compare(&cmds);
+    }
+}

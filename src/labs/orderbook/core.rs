@@ -2,7 +2,10 @@
 //! the session record that replays the run, and the bounded trade tape and event log. The views
 //! only ever read [`Snapshot`]s of it, taken at most once per animation frame.
 
-use orderbook::{Book, Command, Event, EventSink, FlowGen, FlowParams, OrderInfo, Side};
+use orderbook::{
+    Book, Command, Event, EventSink, FlowGen, FlowParams, InvariantCursor, OrderInfo, SampledCheck,
+    Side,
+};
 use std::collections::VecDeque;
 
 /// Trades kept on the tape (oldest dropped first).
@@ -23,6 +26,15 @@ pub const HISTORY_MAX: usize = 200_000;
 pub const MAX_BATCH: u64 = 5_000;
 /// Ids of orders from the form start here, far above the ids the flow generator hands out.
 pub const MANUAL_ID_BASE: u64 = 1_000_000_000;
+/// Orders plus levels one refresh's invariant check visits at most. A book up to this size (the
+/// flow's, ~160 orders) is checked in full on every refresh; a larger one (an import of up to
+/// 200 k lines) gets the O(1) summary plus this many orders and levels, resuming where the last
+/// refresh stopped, so successive refreshes sweep the whole book. Step mode checks in full.
+pub const INVARIANT_CHECK_BUDGET: usize = 4_096;
+/// Mixed into the lab's flow seed to key the book's hash indexes ([`Book::with_seed`]): the
+/// layout follows the session's seed, so a replay lays the book out identically; no output
+/// depends on it.
+pub const HASH_SEED_SALT: u64 = 0x6c61_625f_6f62_6f6b;
 
 /// The flow parameters of the lab: a small book (so the ladder is dense) around a drifting mid.
 pub fn lab_params() -> FlowParams {
@@ -86,7 +98,11 @@ pub struct Snapshot {
     pub commands: u64,
     pub events: u64,
     pub trades: u64,
+    /// The first invariant violation any check of this session found (it stays), or `Ok`.
     pub invariants: Result<(), String>,
+    /// What this snapshot's check covered (`complete`: every order and level); `None` once a
+    /// violation was found (no further checks run).
+    pub invariants_checked: Option<SampledCheck>,
     /// Newest first.
     pub tape: Vec<TradeRow>,
     /// Newest first.
@@ -178,13 +194,17 @@ pub struct Lab {
     commands: u64,
     events: u64,
     trades: u64,
+    /// Where the next sampled invariant check resumes.
+    check_cursor: InvariantCursor,
+    /// The first violation found (a broken invariant does not heal: it is shown until reset).
+    invariant_failure: Option<String>,
 }
 
 impl Lab {
     pub fn new(seed: u64) -> Self {
         Lab {
             seed,
-            book: Book::new(),
+            book: Book::with_seed(seed ^ HASH_SEED_SALT),
             flow: FlowGen::new(seed, lab_params()),
             session: Vec::new(),
             history: Vec::new(),
@@ -196,6 +216,8 @@ impl Lab {
             commands: 0,
             events: 0,
             trades: 0,
+            check_cursor: InvariantCursor::default(),
+            invariant_failure: None,
         }
     }
 
@@ -296,8 +318,42 @@ impl Lab {
         (out, self.history_complete)
     }
 
-    /// The view of the book and session; `queue` selects a level whose L3 queue to include.
-    pub fn snapshot(&self, queue: Option<(Side, u64)>) -> Snapshot {
+    /// Runs the invariant check: in full (`full`), or within [`INVARIANT_CHECK_BUDGET`] from
+    /// where the last one stopped. A violation is kept and reported from then on.
+    fn check_invariants(&mut self, full: bool) -> (Result<(), String>, Option<SampledCheck>) {
+        if let Some(e) = &self.invariant_failure {
+            return (Err(e.clone()), None);
+        }
+        let budget = if full {
+            usize::MAX
+        } else {
+            INVARIANT_CHECK_BUDGET
+        };
+        match self
+            .book
+            .check_invariants_sampled(&mut self.check_cursor, budget)
+        {
+            Ok(c) => (Ok(()), Some(c)),
+            Err(e) => {
+                self.invariant_failure = Some(e.clone());
+                (Err(e), None)
+            }
+        }
+    }
+
+    /// The view of the book and session, with the bounded invariant check of every refresh;
+    /// `queue` selects a level whose L3 queue to include.
+    pub fn snapshot(&mut self, queue: Option<(Side, u64)>) -> Snapshot {
+        self.snapshot_checked(queue, false)
+    }
+
+    /// [`Lab::snapshot`] with the full invariant check (step mode: one command at a time).
+    pub fn snapshot_full(&mut self, queue: Option<(Side, u64)>) -> Snapshot {
+        self.snapshot_checked(queue, true)
+    }
+
+    fn snapshot_checked(&mut self, queue: Option<(Side, u64)>, full: bool) -> Snapshot {
+        let (invariants, invariants_checked) = self.check_invariants(full);
         let rows = |side: Side, n: usize| {
             let mut cum = 0u128;
             self.book
@@ -342,7 +398,8 @@ impl Lab {
             commands: self.commands,
             events: self.events,
             trades: self.trades,
-            invariants: self.book.check_invariants(),
+            invariants,
+            invariants_checked,
             tape: self.tape.iter().rev().copied().collect(),
             log: self.log.iter().rev().copied().collect(),
             my_orders: self
@@ -398,6 +455,8 @@ mod tests {
         assert_eq!(s.log.len(), LOG_LEN);
         assert!(s.bids.len() <= LADDER_DEPTH && s.asks.len() <= LADDER_DEPTH);
         assert!(s.invariants.is_ok());
+        // The flow's book is small: checked in full on every refresh.
+        assert!(s.invariants_checked.is_some_and(|c| c.complete));
         assert_eq!(lab.session(), &[Step::Flow(20_000)]);
     }
 
@@ -407,8 +466,42 @@ mod tests {
         lab.run_flow(500);
         lab.apply(limit(MANUAL_ID_BASE, Side::Buy, 1_000_000, 50));
         lab.run_flow(300);
-        let again = Lab::replay(9, lab.session());
+        let mut again = Lab::replay(9, lab.session());
         assert_eq!(again.snapshot(None), lab.snapshot(None));
+    }
+
+    /// A large imported book (the import accepts 200 k lines) is checked within the budget on
+    /// each refresh, not in full, and successive refreshes sweep all of it.
+    #[test]
+    fn a_large_book_is_checked_within_the_budget_per_refresh() {
+        let mut lab = Lab::new(1);
+        for cmd in orderbook::adversarial::decreasing_bids(20_000).take(20_000) {
+            lab.apply(cmd);
+        }
+        let first = lab.snapshot(None);
+        assert!(first.invariants.is_ok());
+        let c = first.invariants_checked.expect("checked");
+        assert!(!c.complete);
+        assert!(
+            c.orders_checked + c.levels_checked <= INVARIANT_CHECK_BUDGET,
+            "{} orders and {} levels checked in one refresh",
+            c.orders_checked,
+            c.levels_checked
+        );
+        let mut covered = c.orders_checked;
+        let mut refreshes = 1;
+        while lab.snapshot(None).invariants_checked.map(|c| {
+            covered += c.orders_checked;
+            c.sweeps
+        }) == Some(0)
+        {
+            refreshes += 1;
+            assert!(refreshes < 50);
+        }
+        assert!(covered >= 20_000);
+        // Step mode checks in full.
+        let full = lab.snapshot_full(None).invariants_checked.expect("checked");
+        assert!(full.complete && full.orders_checked == 20_000);
     }
 
     #[test]

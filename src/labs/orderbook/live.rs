@@ -42,7 +42,20 @@ impl Ctx {
         let Some(sel) = self.selected.try_get_untracked() else {
             return;
         };
-        if let Some(snap) = self.lab.try_with_value(|lab| lab.snapshot(sel)) {
+        if let Some(snap) = self.lab.try_update_value(|lab| lab.snapshot(sel)) {
+            self.snap.set(snap);
+        }
+    }
+
+    /// Applies one command with the full invariant check (step mode) and refreshes the views.
+    pub fn apply_checked(&self, cmd: Command) {
+        let Some(sel) = self.selected.try_get_untracked() else {
+            return;
+        };
+        if let Some(snap) = self.lab.try_update_value(|lab| {
+            lab.apply(cmd);
+            lab.snapshot_full(sel)
+        }) {
             self.snap.set(snap);
         }
     }
@@ -95,7 +108,7 @@ pub fn mount(el: web_sys::HtmlElement) {
 #[component]
 pub fn LabLive() -> impl IntoView {
     let words = Words::of(bundle());
-    let (lab, rate, link_error) = from_address(words);
+    let (mut lab, rate, link_error) = from_address(words);
     let ctx = Ctx {
         snap: RwSignal::new(lab.snapshot(None)),
         lab: StoredValue::new(lab),

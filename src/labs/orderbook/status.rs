@@ -1,6 +1,13 @@
 //! The lab's status bar: seed, logical time, events, live orders, whether the book's invariants
-//! hold (checked by `Book::check_invariants` on every snapshot) and the measured flow throughput,
+//! hold and the measured flow throughput,
 //! with the player (flow play / pause, one command, speed) and the share button beside them.
+//!
+//! The invariants item shows the first violation any check of the session found. Every snapshot
+//! runs `Book::check_invariants_sampled` within `core::INVARIANT_CHECK_BUDGET`: a book up to that
+//! size (the flow's ~160 orders) is checked in full each time; a larger one (an import) gets the
+//! O(1) summary plus a budget's worth of levels and orders, resuming where the last refresh
+//! stopped, so "holding" there means no violation in the summary and in the rotating sweep
+//! (`Snapshot::invariants_checked` says what each snapshot covered). Step mode checks in full.
 
 use super::url_state::{self, RATES};
 use super::{flow, Ctx};

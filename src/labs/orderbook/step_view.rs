@@ -58,7 +58,8 @@ fn step_once(ctx: Ctx) {
         ctx.selected.set(Some(level));
     }
     if let Some(cmd) = commit {
-        ctx.apply(cmd);
+        // One command at a time: the full invariant check is affordable.
+        ctx.apply_checked(cmd);
     }
 }
 

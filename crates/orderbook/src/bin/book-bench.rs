@@ -10,13 +10,17 @@
 //!
 //! Prints human-readable lines, then one JSON line last. `--flow N` instead runs only
 //! `run_flow(seed, default params, N)` (the native side of the WASM parity check).
+//! `--adversarial ladder|ids [--n N] [--reps N]` instead replays one of the worst-case streams of
+//! [`orderbook::adversarial`] (`n` orders, then their cancels) on fresh books and prints the
+//! median, minimum and maximum time of the add and cancel phases.
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use orderbook::{
-    run_flow, Book, Command, EventChecksum, EventCounter, FlowGen, FlowParams, Side, Tif,
+    adversarial, run_flow, Book, Command, EventChecksum, EventCounter, FlowGen, FlowParams, Side,
+    Tif,
 };
 
 /// Prints a line to stdout, ignoring errors (a closed pipe must not panic the tool).
@@ -30,6 +34,28 @@ macro_rules! out {
 const MAX_BATCH_OPS: usize = 64;
 /// Live orders for the memory figure.
 const MEMORY_LIVE_ORDERS: u64 = 1_000_000;
+/// Default orders of an adversarial stream: the lab's import limit (`MAX_IMPORT_LINES`).
+const ADVERSARIAL_DEFAULT_ORDERS: u64 = 200_000;
+/// Largest `--n` for an adversarial stream (keeps the recorded stream's memory bounded).
+const ADVERSARIAL_MAX_ORDERS: u64 = 10_000_000;
+
+/// Which worst-case stream `--adversarial` replays.
+#[derive(Clone, Copy, Debug)]
+enum Adversarial {
+    /// [`adversarial::decreasing_bids`].
+    Ladder,
+    /// [`adversarial::colliding_ids`].
+    Ids,
+}
+
+impl Adversarial {
+    fn name(self) -> &'static str {
+        match self {
+            Adversarial::Ladder => "ladder",
+            Adversarial::Ids => "ids",
+        }
+    }
+}
 
 struct Args {
     seed: u64,
@@ -40,11 +66,14 @@ struct Args {
     reps: usize,
     flow: Option<u64>,
     memory: bool,
+    adversarial: Option<Adversarial>,
+    n: u64,
 }
 
 const USAGE: &str =
     "usage: book-bench [--seed N] [--ops N] [--warmup N] [--live N] [--batch 1..=64] \
-[--reps N] [--no-memory] | book-bench --flow N [--seed N]";
+[--reps N] [--no-memory] | book-bench --flow N [--seed N] | book-bench --adversarial ladder|ids \
+[--n N] [--reps N]";
 
 fn parse_args() -> Result<Args, String> {
     let mut a = Args {
@@ -56,6 +85,8 @@ fn parse_args() -> Result<Args, String> {
         reps: 5,
         flow: None,
         memory: true,
+        adversarial: None,
+        n: ADVERSARIAL_DEFAULT_ORDERS,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -64,6 +95,18 @@ fn parse_args() -> Result<Args, String> {
             continue;
         }
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
+        if flag == "--adversarial" {
+            a.adversarial = Some(match value.as_str() {
+                "ladder" => Adversarial::Ladder,
+                "ids" => Adversarial::Ids,
+                _ => {
+                    return Err(format!(
+                        "--adversarial: expected ladder or ids, got {value}"
+                    ))
+                }
+            });
+            continue;
+        }
         let n: u64 = value
             .parse()
             .map_err(|_| format!("{flag}: not a number: {value}"))?;
@@ -76,6 +119,7 @@ fn parse_args() -> Result<Args, String> {
             "--batch" => a.batch = as_usize.clamp(1, MAX_BATCH_OPS),
             "--reps" => a.reps = as_usize.max(1),
             "--flow" => a.flow = Some(n),
+            "--n" => a.n = n.clamp(1, ADVERSARIAL_MAX_ORDERS),
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
@@ -196,6 +240,85 @@ fn flow_only(seed: u64, ops: u64) {
     );
 }
 
+/// Median, minimum and maximum of a non-empty sample (sorted in place).
+fn median_min_max(xs: &mut [f64]) -> (f64, f64, f64) {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    match (xs.first(), xs.last()) {
+        (Some(&lo), Some(&hi)) => (xs[xs.len() / 2], lo, hi),
+        _ => (0.0, 0.0, 0.0),
+    }
+}
+
+/// Replays an adversarial stream (`n` adds, then `n` cancels) on a fresh book `reps` times.
+fn adversarial_only(stream: Adversarial, n: u64, reps: usize) -> ExitCode {
+    let cmds: Vec<Command> = match stream {
+        Adversarial::Ladder => adversarial::decreasing_bids(n).collect(),
+        Adversarial::Ids => adversarial::colliding_ids(n).collect(),
+    };
+    let adds = cmds.len() / 2;
+    let (mut add_ms, mut cancel_ms, mut total_ms) = (Vec::new(), Vec::new(), Vec::new());
+    let mut reference: Option<EventChecksum> = None;
+    for r in 0..reps {
+        let mut book = Book::new();
+        let mut sum = EventChecksum::new();
+        let t0 = Instant::now();
+        for c in &cmds[..adds] {
+            book.apply(c, &mut sum);
+        }
+        let t1 = Instant::now();
+        let peak_levels = book.level_count(Side::Buy);
+        let peak_live = book.live_orders();
+        for c in &cmds[adds..] {
+            book.apply(c, &mut sum);
+        }
+        let t2 = Instant::now();
+        let (a, c) = (
+            t1.duration_since(t0).as_secs_f64() * 1e3,
+            t2.duration_since(t1).as_secs_f64() * 1e3,
+        );
+        out!(
+            "rep {r}: {} {} orders: adds {a:.1} ms, cancels {c:.1} ms ({peak_live} live on {peak_levels} levels at the peak, {} live after)",
+            stream.name(),
+            adds,
+            book.live_orders()
+        );
+        if let Some(prev) = reference {
+            if prev != sum {
+                eprintln!("book-bench: checksum differs between repetitions");
+                return ExitCode::FAILURE;
+            }
+        }
+        reference = Some(sum);
+        add_ms.push(a);
+        cancel_ms.push(c);
+        total_ms.push(a + c);
+    }
+    let sum = reference.unwrap_or_default();
+    let (a, a_lo, a_hi) = median_min_max(&mut add_ms);
+    let (c, c_lo, c_hi) = median_min_max(&mut cancel_ms);
+    let (t, t_lo, t_hi) = median_min_max(&mut total_ms);
+    out!(
+        "{{\"mode\":\"adversarial\",\"stream\":\"{}\",\"orders\":{},\"commands\":{},\"reps\":{},\"checksum\":\"{:016x}\",\"events\":{},\"add_ms\":{:.2},\"add_ms_min\":{:.2},\"add_ms_max\":{:.2},\"cancel_ms\":{:.2},\"cancel_ms_min\":{:.2},\"cancel_ms_max\":{:.2},\"total_ms\":{:.2},\"total_ms_min\":{:.2},\"total_ms_max\":{:.2},\"ns_per_command\":{:.1}}}",
+        stream.name(),
+        adds,
+        cmds.len(),
+        reps,
+        sum.value(),
+        sum.events(),
+        a,
+        a_lo,
+        a_hi,
+        c,
+        c_lo,
+        c_hi,
+        t,
+        t_lo,
+        t_hi,
+        t * 1e6 / cmds.len().max(1) as f64
+    );
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
@@ -207,6 +330,9 @@ fn main() -> ExitCode {
     if let Some(n) = args.flow {
         flow_only(args.seed, n);
         return ExitCode::SUCCESS;
+    }
+    if let Some(stream) = args.adversarial {
+        return adversarial_only(stream, args.n, args.reps);
     }
     let params = FlowParams {
         live_target: args.live,
