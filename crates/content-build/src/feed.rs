@@ -153,6 +153,31 @@ pub fn import(xml: &[u8], site_owner: &str) -> Result<Vec<Entry>, ContentError> 
     Ok(dated.into_iter().map(|(_, e)| e).collect())
 }
 
+/// Each entry's slug (its file name under `content/writing/` and its page's path), in order:
+/// the title transliterated to ASCII by [`crate::slug`], or `post-<date>` when the title has no
+/// letters or digits at all. Two entries whose slugs agree would overwrite each other's file, so
+/// that is an error naming both titles, never a silent loss.
+pub fn slugs(entries: &[Entry]) -> Result<Vec<String>, ContentError> {
+    let mut out: Vec<String> = Vec::with_capacity(entries.len());
+    for (index, e) in entries.iter().enumerate() {
+        let slug = crate::slug(&e.title)
+            .unwrap_or_else(|| format!("post-{}", e.date.get(..10).unwrap_or(&e.date)));
+        if let Some(first) = out.iter().position(|s| *s == slug) {
+            return Err(ContentError::FeedEntry {
+                index,
+                title: e.title.clone(),
+                message: format!(
+                    "its slug {slug:?} is also entry {first}'s ({:?}); one would overwrite the \
+                     other, so retitle one of them in the feed",
+                    entries[first].title
+                ),
+            });
+        }
+        out.push(slug);
+    }
+    Ok(out)
+}
+
 /// Text constructs that are plain text get escaped and split into paragraphs.
 fn as_html(body: &str, subtype: &str) -> String {
     if subtype == "plain" {

@@ -26,7 +26,7 @@ mod text;
 pub use error::ContentError;
 pub use feed::Entry;
 pub use markdown::{Heading, Rendered};
-pub use text::{escape_html, slugify};
+pub use text::{escape_html, slug, slugify};
 
 /// Reading speed used for reading-time estimates, in words per minute.
 pub const WORDS_PER_MINUTE: usize = 230;

@@ -319,6 +319,70 @@ mod tests {
         assert!(diagram(&path).is_err());
     }
 
+    fn entry(title: &str, link: &str) -> crate::feed::Entry {
+        crate::feed::Entry {
+            title: title.into(),
+            date: "2026-05-01T10:00:00Z".into(),
+            author: "Someone Else".into(),
+            tags: vec![],
+            link: link.into(),
+            reading_minutes: 3,
+            excerpt: "Opening words.".into(),
+            body_html: String::new(),
+            by_owner: false,
+            source: String::new(),
+        }
+    }
+
+    #[test]
+    fn imported_posts_with_any_title_pass_and_unsafe_links_fail() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let base = assemble(&root).expect("content assembles");
+        let entries = [
+            entry("Ünïcode Café: naïve Straße", "https://example.com/a"),
+            entry("Привет, мир", "https://example.com/b"),
+            entry("★★★", "https://example.com/c"),
+        ];
+        let slugs = crate::feed::slugs(&entries).expect("distinct slugs");
+        assert_eq!(
+            slugs,
+            [
+                "unicode-cafe-naive-strasse",
+                "privet-mir",
+                "post-2026-05-01"
+            ]
+        );
+        let post = |slug: &str, link: &str| Post {
+            slug: slug.into(),
+            link: link.into(),
+            ..base.posts[0].clone()
+        };
+        let mut site = base.clone();
+        for (slug, e) in slugs.iter().zip(&entries) {
+            site.posts.push(post(slug, &e.link));
+        }
+        assert_eq!(site.problems(), Vec::<String>::new());
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "https://",
+            "https://user@evil.example/",
+            "https://example.com/a b",
+            "https://example.com/\"onmouseover=\"x",
+            "//example.com/x",
+        ] {
+            let mut site = base.clone();
+            site.posts.push(post("bad-link", bad));
+            let problems = site.problems();
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.starts_with("posts.bad-link: link")),
+                "{bad}: {problems:?}"
+            );
+        }
+    }
+
     #[test]
     fn the_real_content_assembles() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");

@@ -36,28 +36,31 @@ pub(crate) fn escape_xml(s: &str) -> String {
     out
 }
 
-/// Turns heading text into a stable anchor id: lowercase letters and digits,
-/// with runs of anything else collapsed to one `-`. Empty → `section`.
-pub fn slugify(text: &str) -> String {
+/// Turns heading or title text into a stable, URL-safe id: ASCII lowercase letters and digits,
+/// with runs of anything else collapsed to one `-`. Other scripts are transliterated first
+/// (`deunicode`: "Café" → "cafe", "Привет" → "privet"), so a non-ASCII title still gets a slug
+/// the site accepts. `None` when nothing usable is left (only punctuation or symbols).
+pub fn slug(text: &str) -> Option<String> {
     let mut slug = String::new();
     let mut pending_dash = false;
-    for c in text.chars() {
-        if c.is_alphanumeric() {
+    for c in deunicode::deunicode(text).chars() {
+        if c.is_ascii_alphanumeric() {
             if pending_dash && !slug.is_empty() {
                 slug.push('-');
             }
             pending_dash = false;
-            slug.extend(c.to_lowercase());
+            slug.push(c.to_ascii_lowercase());
         } else if c.is_whitespace() || c == '-' || c == '_' || c == '.' || c == '/' {
             pending_dash = true;
         }
         // Other punctuation (quotes, `?`, `!`, `&`, ...) is dropped silently.
     }
-    if slug.is_empty() {
-        "section".to_owned()
-    } else {
-        slug
-    }
+    (!slug.is_empty()).then_some(slug)
+}
+
+/// [`slug`] for heading anchors: empty → `section`.
+pub fn slugify(text: &str) -> String {
+    slug(text).unwrap_or_else(|| "section".to_owned())
 }
 
 /// Maps byte offsets to 1-based line numbers.
@@ -225,7 +228,9 @@ mod tests {
         );
         assert_eq!(slugify("v1.2 / notes"), "v1-2-notes");
         assert_eq!(slugify("???"), "section");
-        assert_eq!(slugify("Ünïcode Café"), "ünïcode-café");
+        assert_eq!(slugify("Ünïcode Café"), "unicode-cafe");
+        assert_eq!(slugify("Привет, мир"), "privet-mir");
+        assert_eq!(slug("★ !! ?"), None);
     }
 
     #[test]

@@ -316,3 +316,33 @@ fn bad_feeds_fail_with_typed_errors() {
         Err(ContentError::FeedEntry { message, .. }) if message.contains("link")
     ));
 }
+
+#[test]
+fn titles_that_slug_alike_are_refused_not_overwritten() {
+    let mut entries = import(&fixture("rss2.xml"), OWNER).expect("imports");
+    let mut twin = entries[1].clone();
+    twin.title = "building an order book, in Rust!".into();
+    twin.link = "https://blog.example.com/posts/another".into();
+    entries.push(twin);
+    match content_build::feed::slugs(&entries) {
+        Err(ContentError::FeedEntry { index, message, .. }) => {
+            assert_eq!(index, 3);
+            assert!(
+                message.contains("building-an-order-book-in-rust"),
+                "{message}"
+            );
+            assert!(
+                message.contains("Building an Order Book in Rust"),
+                "{message}"
+            );
+        }
+        other => panic!("expected a collision error, got {other:?}"),
+    }
+    entries.pop();
+    assert_eq!(
+        content_build::feed::slugs(&entries)
+            .expect("distinct")
+            .len(),
+        3
+    );
+}

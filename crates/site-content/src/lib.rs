@@ -882,6 +882,11 @@ impl Site {
                 ));
             }
         }
+        for post in &self.posts {
+            if let Some(why) = link_problem(&post.link) {
+                out.push(format!("posts.{}: link {:?} {why}", post.slug, post.link));
+            }
+        }
         let featured = self.projects.iter().filter(|p| p.featured).count();
         if featured > 1 {
             out.push(format!(
@@ -930,6 +935,28 @@ impl Site {
         }
         out
     }
+}
+
+/// Why `link` is not an absolute `http(s)` address the site can put in an `href` as it is, if it
+/// is not: the feed importer checks this too, but content can be edited by hand after import.
+fn link_problem(link: &str) -> Option<&'static str> {
+    let Some(rest) = ["https://", "http://"]
+        .iter()
+        .find_map(|scheme| link.strip_prefix(scheme))
+    else {
+        return Some("must start with https:// or http://");
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || host.starts_with(':') || host.contains('@') {
+        return Some("must name a host (and no user info)");
+    }
+    if link
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+    {
+        return Some("must not contain spaces, quotes, angle brackets or control characters");
+    }
+    None
 }
 
 impl LabContent {
