@@ -1,8 +1,17 @@
-//! The async Redis limiter: a key is hashed onto one of N shards by the engine's [`HashRing`], its
-//! decision is one EVALSHA of the algorithm's script on that shard (reloaded on NOSCRIPT) over a
-//! lazily opened multiplexed connection, bounded by a per-call timeout. A shard that is down, slow
-//! or behind an open circuit breaker is handled by the engine's [`DegradationPolicy`]; every
-//! decision, and each degraded one, is counted in [`Metrics`].
+//! The async Redis limiter. A key's decision is one script call on the Redis that owns the key,
+//! reached one of two ways ([`Deployment`]):
+//!
+//! - **Sharded**: N independent servers; the engine's [`HashRing`] places each key on one, over a
+//!   lazily opened multiplexed connection per server.
+//! - **Cluster**: one Redis Cluster; the `redis` crate's cluster client routes each call to the
+//!   master owning the key's hash slot and follows the cluster through MOVED, failover and
+//!   resharding. A key is one Redis key, so each decision is still one atomic script on one slot.
+//!
+//! Each call is EVALSHA (EVAL with the script's text on NOSCRIPT, which also caches it on that
+//! server), bounded by a per-call timeout; getting a connection is bounded by a connect timeout per
+//! caller. A shard (in cluster mode: a range of hash slots) that is down, slow or behind an open
+//! circuit breaker is handled by the engine's [`DegradationPolicy`]; every decision, and each
+//! degraded one, is counted in [`Metrics`].
 
 use crate::breaker::{Admission, Breaker, BreakerConfig};
 use crate::error::LimitError;
@@ -14,6 +23,8 @@ use ratelimit::decision::{Decision, Limiter};
 use ratelimit::hash_ring::HashRing;
 use ratelimit::keyed_limiter::KeyedLimiter;
 use redis::aio::MultiplexedConnection;
+use redis::cluster::ClusterClient;
+use redis::cluster_async::ClusterConnection;
 use redis::{AsyncConnectionConfig, ErrorKind, RedisError, ServerErrorKind, Value};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -24,6 +35,39 @@ pub const MAX_SHARDS: usize = 64;
 pub const MAX_KEY_BYTES: usize = 512;
 /// Upper bound on the local fallback limiter's key table.
 pub const MAX_LOCAL_KEYS: u64 = 1 << 20;
+/// Hash slots of a Redis Cluster.
+pub const CLUSTER_SLOTS: u16 = 16_384;
+/// In cluster mode, the slots are split into this many equal ranges, each with its own circuit
+/// breaker and metrics (the limiter's "shards" there): a failed master opens the circuits of its
+/// slots' ranges, not of the whole cluster.
+pub const CLUSTER_SLOT_RANGES: u16 = 16;
+
+/// How the limiter reaches Redis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Deployment {
+    /// `shard_urls` are independent servers; the limiter's own hash ring places keys on them.
+    #[default]
+    Sharded,
+    /// `shard_urls` are seed nodes of one Redis Cluster (any of its nodes; the client discovers
+    /// the rest); the cluster's hash slots place keys.
+    Cluster,
+}
+
+/// The Redis Cluster hash slot of `key`: CRC16 (XMODEM) of the key, or of its `{hash tag}` if it
+/// has a non-empty one, mod 16384, as the cluster specification defines it.
+pub fn cluster_slot(key: &[u8]) -> u16 {
+    let tagged = key
+        .iter()
+        .position(|&b| b == b'{')
+        .and_then(|open| {
+            let rest = &key[open + 1..];
+            rest.iter()
+                .position(|&b| b == b'}')
+                .map(|close| &rest[..close])
+        })
+        .filter(|tag| !tag.is_empty());
+    crc16::State::<crc16::XMODEM>::calculate(tagged.unwrap_or(key)) % CLUSTER_SLOTS
+}
 
 /// Everything a limiter needs; [`RedisLimiterConfig::new`] fills in the defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,8 +75,10 @@ pub struct RedisLimiterConfig {
     /// GCRA or sliding-window (the two with scripts).
     pub algorithm: AlgorithmKind,
     pub limit: LimitConfig,
-    /// One `redis://host:port` URL per shard; shard ids are the indices.
+    /// Sharded: one `redis://host:port` URL per shard (shard ids are the indices). Cluster: seed
+    /// nodes of the cluster.
     pub shard_urls: Vec<String>,
+    pub deployment: Deployment,
     pub vnodes_per_shard: u32,
     /// Every app process must use the same seed (and shard order) to agree on key placement.
     pub ring_seed: u64,
@@ -41,7 +87,8 @@ pub struct RedisLimiterConfig {
     pub policy: DegradationPolicy,
     /// Bound on one script call (after the connection exists).
     pub call_timeout_ms: u64,
-    /// Bound on opening a connection to a shard.
+    /// Bound on how long one call may spend getting a connection to a shard: waiting for
+    /// another caller's connect, and its own.
     pub connect_timeout_ms: u64,
     pub breaker: BreakerConfig,
     /// Key table capacity of the local fallback limiter (at most [`MAX_LOCAL_KEYS`]).
@@ -54,6 +101,7 @@ impl RedisLimiterConfig {
             algorithm,
             limit,
             shard_urls,
+            deployment: Deployment::Sharded,
             vnodes_per_shard: 64,
             ring_seed: 0x5a4d_0001,
             key_prefix: "rl:".to_string(),
@@ -93,11 +141,39 @@ pub struct Outcome {
     pub source: DecisionSource,
 }
 
-struct Shard {
-    client: redis::Client,
-    conn: Mutex<Option<MultiplexedConnection>>,
-    /// Serialises reconnects so a recovering shard sees one connect, not one per caller.
+/// One way to reach Redis and its cached connection: a server (sharded) or the cluster.
+struct Link {
+    client: Client,
+    conn: Mutex<Option<Conn>>,
+    /// Serialises reconnects so a recovering server sees one connect, not one per caller.
     connecting: tokio::sync::Mutex<()>,
+}
+
+enum Client {
+    Server(redis::Client),
+    /// Boxed: a cluster client is twice a server client's size, and there is one per limiter.
+    Cluster(Box<ClusterClient>),
+}
+
+#[derive(Clone)]
+enum Conn {
+    Server(MultiplexedConnection),
+    Cluster(ClusterConnection),
+}
+
+impl Conn {
+    async fn query(&mut self, cmd: &redis::Cmd) -> Result<Value, RedisError> {
+        match self {
+            Conn::Server(c) => cmd.query_async(c).await,
+            Conn::Cluster(c) => cmd.query_async(c).await,
+        }
+    }
+}
+
+/// What one shard (sharded: a server; cluster: a slot range) has of its own.
+struct Shard {
+    /// Index into `links`.
+    link: usize,
     breaker: Mutex<Breaker>,
 }
 
@@ -126,7 +202,9 @@ fn saturating_ns(d: Duration) -> u64 {
 pub struct RedisLimiter {
     params: ScriptParams,
     script_sha: String,
+    links: Vec<Link>,
     shards: Vec<Shard>,
+    deployment: Deployment,
     ring: HashRing,
     policy: DegradationPolicy,
     local: Option<Mutex<KeyedLimiter>>,
@@ -134,6 +212,7 @@ pub struct RedisLimiter {
     metrics: Metrics,
     prefix: String,
     call_timeout: Duration,
+    connect_timeout: Duration,
     conn_config: AsyncConnectionConfig,
     fail_closed_retry_ns: u64,
 }
@@ -149,23 +228,50 @@ impl RedisLimiter {
             });
         }
         let params = ScriptParams::new(config.algorithm, &config.limit)?;
-        let shards = config
-            .shard_urls
-            .iter()
-            .map(|url| {
-                let client =
-                    redis::Client::open(url.as_str()).map_err(|e| LimitError::InvalidUrl {
-                        url: url.clone(),
-                        reason: e.to_string(),
-                    })?;
-                Ok(Shard {
-                    client,
-                    conn: Mutex::new(None),
-                    connecting: tokio::sync::Mutex::new(()),
-                    breaker: Mutex::new(Breaker::new(config.breaker)),
-                })
+        let call_timeout = Duration::from_millis(config.call_timeout_ms.max(1));
+        let connect_timeout = Duration::from_millis(config.connect_timeout_ms.max(1));
+        let bad_url = |url: &str, e: RedisError| LimitError::InvalidUrl {
+            url: url.to_string(),
+            reason: e.to_string(),
+        };
+        let link = |client| Link {
+            client,
+            conn: Mutex::new(None),
+            connecting: tokio::sync::Mutex::new(()),
+        };
+        let (links, shard_count) = match config.deployment {
+            Deployment::Sharded => {
+                let links = config
+                    .shard_urls
+                    .iter()
+                    .map(|url| {
+                        redis::Client::open(url.as_str())
+                            .map(|c| link(Client::Server(c)))
+                            .map_err(|e| bad_url(url, e))
+                    })
+                    .collect::<Result<Vec<_>, LimitError>>()?;
+                (links, count)
+            }
+            Deployment::Cluster => {
+                let client = ClusterClient::builder(config.shard_urls.iter().map(String::as_str))
+                    .connection_timeout(connect_timeout)
+                    .response_timeout(call_timeout)
+                    .build()
+                    .map_err(|e| bad_url(&config.shard_urls.join(","), e))?;
+                (
+                    vec![link(Client::Cluster(Box::new(client)))],
+                    usize::from(CLUSTER_SLOT_RANGES),
+                )
+            }
+        };
+        let shards = (0..shard_count)
+            .map(|i| Shard {
+                link: if links.len() == 1 { 0 } else { i },
+                breaker: Mutex::new(Breaker::new(config.breaker)),
             })
-            .collect::<Result<Vec<_>, LimitError>>()?;
+            .collect();
+        // Sharded mode places keys with the ring; cluster mode ignores it (the slots place them)
+        // but the ring still validates `vnodes_per_shard`, so one configuration works in both.
         let ring = HashRing::new(count as u32, config.vnodes_per_shard, config.ring_seed)?;
         let local = match config.policy {
             DegradationPolicy::LocalFallback { share_permille } => {
@@ -180,23 +286,23 @@ impl RedisLimiter {
             }
             DegradationPolicy::FailOpen | DegradationPolicy::FailClosed => None,
         };
-        let call_timeout = Duration::from_millis(config.call_timeout_ms.max(1));
         let conn_config = AsyncConnectionConfig::new()
-            .set_connection_timeout(Some(Duration::from_millis(
-                config.connect_timeout_ms.max(1),
-            )))
+            .set_connection_timeout(Some(connect_timeout))
             .set_response_timeout(Some(call_timeout));
         Ok(RedisLimiter {
             script_sha: redis::Script::new(params.lua()).get_hash().to_string(),
             params,
+            links,
             shards,
+            deployment: config.deployment,
             ring,
             policy: config.policy,
             local,
             epoch: Instant::now(),
-            metrics: Metrics::new(count),
+            metrics: Metrics::new(shard_count),
             prefix: config.key_prefix,
             call_timeout,
+            connect_timeout,
             conn_config,
             fail_closed_retry_ns: config.breaker.open_ms.saturating_mul(1_000_000),
         })
@@ -214,9 +320,19 @@ impl RedisLimiter {
         self.shards.len()
     }
 
-    /// The shard owning `key`.
+    /// The shard owning `key` (cluster mode: the range of its Redis key's hash slot).
     pub fn shard_for(&self, key: &str) -> Option<u32> {
-        self.ring.node_for(key_hash(key))
+        match self.deployment {
+            Deployment::Sharded => self.ring.node_for(key_hash(key)),
+            Deployment::Cluster => {
+                let slot = cluster_slot(self.redis_key(key).as_bytes());
+                Some(u32::from(slot / (CLUSTER_SLOTS / CLUSTER_SLOT_RANGES)))
+            }
+        }
+    }
+
+    pub fn deployment(&self) -> Deployment {
+        self.deployment
     }
 
     /// The Redis key holding `key`'s state.
@@ -265,8 +381,7 @@ impl RedisLimiter {
         }
         let hash = key_hash(key);
         let (shard_id, shard) = self
-            .ring
-            .node_for(hash)
+            .shard_for(key)
             .and_then(|id| self.shards.get(id as usize).map(|s| (id, s)))
             .ok_or(LimitError::ShardCount {
                 count: 0,
@@ -342,21 +457,46 @@ impl RedisLimiter {
         }
     }
 
-    async fn connection(&self, shard: &Shard) -> Option<MultiplexedConnection> {
-        if let Some(c) = lock(&shard.conn).clone() {
+    /// The link's connection, opening it if there is none. One caller connects at a time (a
+    /// recovering server sees one connect, not one per caller), and every caller, the one
+    /// connecting and those waiting behind it alike, gives up after `connect_timeout` from its own
+    /// start: against a server that drops SYNs no caller waits longer than that, however many
+    /// queue.
+    async fn connection(&self, link: &Link) -> Option<Conn> {
+        if let Some(c) = lock(&link.conn).clone() {
             return Some(c);
         }
-        let _one_connect = shard.connecting.lock().await;
-        if let Some(c) = lock(&shard.conn).clone() {
-            return Some(c);
+        tokio::time::timeout(self.connect_timeout, async {
+            let _one_connect = link.connecting.lock().await;
+            if let Some(c) = lock(&link.conn).clone() {
+                return Some(c);
+            }
+            let c = match &link.client {
+                Client::Server(client) => Conn::Server(
+                    client
+                        .get_multiplexed_async_connection_with_config(&self.conn_config)
+                        .await
+                        .ok()?,
+                ),
+                Client::Cluster(client) => Conn::Cluster(client.get_async_connection().await.ok()?),
+            };
+            *lock(&link.conn) = Some(c.clone());
+            Some(c)
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    /// Forgets a server's cached connection: the next admitted call opens a new one. Called
+    /// whenever a call on it failed at the connection level or timed out (a connection whose
+    /// peer stopped answering, half-open, would otherwise time out every call forever). The
+    /// cluster client keeps one connection per node and replaces them itself, so a failing slot
+    /// range does not tear down the connections of the healthy ones.
+    fn drop_connection(link: &Link) {
+        if matches!(link.client, Client::Server(_)) {
+            *lock(&link.conn) = None;
         }
-        let c = shard
-            .client
-            .get_multiplexed_async_connection_with_config(&self.conn_config)
-            .await
-            .ok()?;
-        *lock(&shard.conn) = Some(c.clone());
-        Some(c)
     }
 
     async fn call_shard(
@@ -367,31 +507,36 @@ impl RedisLimiter {
         cost: u64,
         pinned_ns: Option<u64>,
     ) -> Result<Decision, ShardFailure> {
+        let link = self
+            .links
+            .get(shard.link)
+            .ok_or(ShardFailure::Unavailable)?;
         let mut conn = self
-            .connection(shard)
+            .connection(link)
             .await
             .ok_or(ShardFailure::Unavailable)?;
         let redis_key = self.redis_key(key);
         let argv = self.params.argv(cost, pinned_ns);
         let reply = tokio::time::timeout(self.call_timeout, async {
-            match self.evalsha(&mut conn, &redis_key, &argv).await {
+            let evalsha = self.script_cmd("EVALSHA", &self.script_sha, &redis_key, &argv);
+            match conn.query(&evalsha).await {
                 Err(e) if e.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
-                    // A restarted or flushed server forgot the script: load it and retry once.
-                    redis::cmd("SCRIPT")
-                        .arg("LOAD")
-                        .arg(self.params.lua())
-                        .query_async::<Value>(&mut conn)
-                        .await?;
+                    // A restarted, flushed or newly promoted server does not know the script:
+                    // EVAL sends its text (routed by the key, like EVALSHA) and caches it there.
                     self.metrics.record_script_reload();
-                    self.evalsha(&mut conn, &redis_key, &argv).await
+                    let eval = self.script_cmd("EVAL", self.params.lua(), &redis_key, &argv);
+                    conn.query(&eval).await
                 }
                 other => other,
             }
         })
         .await;
         match reply {
-            Err(_elapsed) => Err(ShardFailure::Unavailable),
-            Ok(Err(e)) => Err(self.classify(shard_id, shard, key, &e)),
+            Err(_elapsed) => {
+                Self::drop_connection(link);
+                Err(ShardFailure::Unavailable)
+            }
+            Ok(Err(e)) => Err(self.classify(shard_id, link, key, &e)),
             Ok(Ok(value)) => parse_reply(&value).map_err(|e| {
                 ShardFailure::Typed(LimitError::BadReply {
                     shard: shard_id,
@@ -401,27 +546,30 @@ impl RedisLimiter {
         }
     }
 
-    async fn evalsha(
+    /// `EVALSHA sha 1 key argv…` or `EVAL script 1 key argv…`.
+    fn script_cmd(
         &self,
-        conn: &mut MultiplexedConnection,
+        verb: &str,
+        script: &str,
         redis_key: &str,
-        argv: &[u64; 7],
-    ) -> Result<Value, RedisError> {
-        let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(&self.script_sha).arg(1).arg(redis_key);
+        argv: &[u64; crate::scripts::ARGC],
+    ) -> redis::Cmd {
+        let mut cmd = redis::cmd(verb);
+        cmd.arg(script).arg(1).arg(redis_key);
         for a in argv {
             cmd.arg(*a);
         }
-        cmd.query_async(conn).await
+        cmd
     }
 
-    fn classify(&self, shard_id: u32, shard: &Shard, key: &str, e: &RedisError) -> ShardFailure {
-        if e.is_io_error() || e.is_connection_refusal() || e.is_connection_dropped() {
-            // The connection is dead: the next admitted call reconnects.
-            *lock(&shard.conn) = None;
-            return ShardFailure::Unavailable;
-        }
-        if e.is_timeout() {
+    fn classify(&self, shard_id: u32, link: &Link, key: &str, e: &RedisError) -> ShardFailure {
+        if e.is_io_error()
+            || e.is_connection_refusal()
+            || e.is_connection_dropped()
+            || e.is_timeout()
+        {
+            // Dead or not answering: the next admitted call reconnects.
+            Self::drop_connection(link);
             return ShardFailure::Unavailable;
         }
         match e.kind() {

@@ -47,13 +47,18 @@ pub struct LoadReport {
     pub exact_limit: u64,
     /// Keys whose admitted count exceeded their exact bound.
     pub keys_over_limit: u32,
+    /// Admissions beyond the exact bound, summed over the keys that exceeded it.
+    pub admitted_over_limit: u64,
+    /// From the first degraded decision to the last, in ms (0 when none was degraded): how long
+    /// some keys' Redis was out of reach, e.g. while a cluster failed over.
+    pub degraded_window_ms: u64,
 }
 
 impl LoadReport {
     /// One JSON object on one line.
     pub fn json(&self) -> String {
         let mut s = String::from("{");
-        let fields: [(&str, u64); 12] = [
+        let fields: [(&str, u64); 14] = [
             ("clients", u64::from(self.clients)),
             ("keys", u64::from(self.keys)),
             ("elapsed_ms", self.elapsed_ms),
@@ -66,6 +71,8 @@ impl LoadReport {
             ("degraded", self.degraded),
             ("errors", self.errors),
             ("exact_limit", self.exact_limit),
+            ("admitted_over_limit", self.admitted_over_limit),
+            ("degraded_window_ms", self.degraded_window_ms),
         ];
         for (name, value) in fields {
             let _ = write!(s, "\"{name}\":{value},");
@@ -96,6 +103,15 @@ struct ClientTally {
     denied: u64,
     degraded: u64,
     errors: u64,
+    /// First and last degraded decision, ns since the run started.
+    degraded_span: Option<(u64, u64)>,
+}
+
+fn merge_span(a: Option<(u64, u64)>, b: Option<(u64, u64)>) -> Option<(u64, u64)> {
+    match (a, b) {
+        (Some((a0, a1)), Some((b0, b1))) => Some((a0.min(b0), a1.max(b1))),
+        (x, None) | (None, x) => x,
+    }
 }
 
 /// Runs the experiment; the limiter's own errors (e.g. wrong type at a key) are counted, not fatal.
@@ -133,7 +149,12 @@ pub async fn run_load(limiter: Arc<RedisLimiter>, config: &LoadConfig) -> LoadRe
                         } else {
                             tally.denied += 1;
                         }
-                        tally.degraded += u64::from(o.source.is_degraded());
+                        if o.source.is_degraded() {
+                            tally.degraded += 1;
+                            let at =
+                                u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                            tally.degraded_span = merge_span(tally.degraded_span, Some((at, at)));
+                        }
                     }
                     Err(_) => tally.errors += 1,
                 }
@@ -151,16 +172,18 @@ pub async fn run_load(limiter: Arc<RedisLimiter>, config: &LoadConfig) -> LoadRe
                 total.denied += tally.denied;
                 total.degraded += tally.degraded;
                 total.errors += tally.errors;
+                total.degraded_span = merge_span(total.degraded_span, tally.degraded_span);
             }
             Err(_) => total.errors += 1,
         }
     }
     let elapsed_ns = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
     let bound = exact_bound(limiter.params(), elapsed_ns);
-    let keys_over_limit = admitted
+    let over: Vec<u64> = admitted
         .iter()
-        .filter(|a| a.load(Ordering::Relaxed) > bound)
-        .count() as u32;
+        .map(|a| a.load(Ordering::Relaxed).saturating_sub(bound))
+        .filter(|&o| o > 0)
+        .collect();
     let decisions = total.allowed + total.denied;
     LoadReport {
         clients,
@@ -178,7 +201,11 @@ pub async fn run_load(limiter: Arc<RedisLimiter>, config: &LoadConfig) -> LoadRe
         degraded: total.degraded,
         errors: total.errors,
         exact_limit: bound.saturating_mul(u64::from(keys)),
-        keys_over_limit,
+        keys_over_limit: over.len() as u32,
+        admitted_over_limit: over.iter().sum(),
+        degraded_window_ms: total
+            .degraded_span
+            .map_or(0, |(first, last)| (last - first) / 1_000_000),
     }
 }
 

@@ -233,27 +233,8 @@ async fn concurrent_clients_on_one_key_never_exceed_the_limit() {
                 )
             })
             .collect();
-        let admitted = Arc::new(AtomicU64::new(0));
-        let started = Instant::now();
-        let tasks: Vec<_> = limiters
-            .iter()
-            .map(|lim| {
-                let lim = Arc::clone(lim);
-                let admitted = Arc::clone(&admitted);
-                tokio::spawn(async move {
-                    for _ in 0..40 {
-                        let o = lim.check("shared", 1).await.unwrap();
-                        assert_eq!(o.source, DecisionSource::Redis);
-                        admitted.fetch_add(u64::from(o.decision.allowed), Ordering::Relaxed);
-                    }
-                })
-            })
-            .collect();
-        for t in tasks {
-            t.await.unwrap();
-        }
-        let elapsed_ns = started.elapsed().as_nanos() as u64;
-        let admitted = admitted.load(Ordering::Relaxed);
+        let (admitted, elapsed) = admitted_on_one_key(&limiters, 40).await;
+        let elapsed_ns = elapsed.as_nanos() as u64;
         let bound = match algorithm {
             AlgorithmKind::Gcra => 10 + elapsed_ns / 500_000_000,
             // Each aligned window the run touches admits at most the limit.
@@ -262,6 +243,34 @@ async fn concurrent_clients_on_one_key_never_exceed_the_limit() {
         assert!(admitted >= 10, "{algorithm:?}: {admitted}");
         assert!(admitted <= bound, "{algorithm:?}: {admitted} > {bound}");
     }
+}
+
+/// Each limiter (its own connections, as a separate app server's) checks key `shared` `checks`
+/// times concurrently with the others; every decision must come from Redis. Returns how many
+/// were admitted and how long it all took.
+pub(crate) async fn admitted_on_one_key(
+    limiters: &[Arc<RedisLimiter>],
+    checks: u32,
+) -> (u64, Duration) {
+    let admitted = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = limiters
+        .iter()
+        .map(|lim| {
+            let (lim, admitted) = (Arc::clone(lim), Arc::clone(&admitted));
+            tokio::spawn(async move {
+                for _ in 0..checks {
+                    let o = lim.check("shared", 1).await.unwrap();
+                    assert_eq!(o.source, DecisionSource::Redis);
+                    admitted.fetch_add(u64::from(o.decision.allowed), Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    (admitted.load(Ordering::Relaxed), started.elapsed())
 }
 
 #[tokio::test]
@@ -617,4 +626,151 @@ async fn load_run_stays_within_the_exact_limit() {
     );
     assert_eq!(limiter.metrics().totals().decisions, report.decisions);
     assert!(report.json().starts_with("{\"clients\":4,"));
+}
+
+/// A limiter whose breaker never opens in these tests (they are about connects, not circuits).
+fn no_breaker(mut cfg: RedisLimiterConfig) -> RedisLimiter {
+    cfg.breaker.failure_threshold = 1_000_000;
+    RedisLimiter::new(cfg).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_of_a_shard_that_never_accepts_each_wait_one_connect_timeout_at_most() {
+    // A listener that never accepts, its accept queue filled: further SYNs are dropped, so a
+    // connect to it hangs the way one to a shard behind a black-holing firewall does.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut queued = Vec::new();
+    while let Ok(s) = std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(100)) {
+        queued.push(s);
+        assert!(queued.len() < 100_000, "the accept queue never filled");
+    }
+    let mut cfg = RedisLimiterConfig::new(
+        AlgorithmKind::Gcra,
+        limit(10, 2, 1000),
+        vec![format!("redis://{addr}")],
+    );
+    cfg.connect_timeout_ms = 200;
+    cfg.call_timeout_ms = 100;
+    let limiter = Arc::new(no_breaker(cfg));
+    let t0 = Instant::now();
+    let callers: Vec<_> = (0..8)
+        .map(|i| {
+            let limiter = limiter.clone();
+            tokio::spawn(async move {
+                let o = limiter.check(&format!("k{i}"), 1).await.unwrap();
+                (o.source, t0.elapsed())
+            })
+        })
+        .collect();
+    for c in callers {
+        let (source, waited) = c.await.unwrap();
+        assert_eq!(source, DecisionSource::FailClosed);
+        // Before: callers queued behind one connect at a time, the k-th for ~k x 200 ms.
+        assert!(waited < Duration::from_millis(600), "waited {waited:?}");
+    }
+    drop(queued);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_that_stops_answering_is_dropped_and_replaced() {
+    use std::sync::atomic::AtomicUsize;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Some(servers) = start_servers(1) else {
+        return;
+    };
+    // A proxy in front of the server. Connections numbered below `silenced` stay open but stop
+    // forwarding requests: half-open, as after a peer vanished without a FIN.
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_addr = proxy.local_addr().unwrap();
+    let upstream = format!("127.0.0.1:{}", servers[0].port());
+    let silenced = Arc::new(AtomicUsize::new(0));
+    let accepted = Arc::new(AtomicUsize::new(0));
+    {
+        let (silenced, accepted) = (silenced.clone(), accepted.clone());
+        tokio::spawn(async move {
+            while let Ok((client, _)) = proxy.accept().await {
+                let id = accepted.fetch_add(1, Ordering::SeqCst);
+                let up = tokio::net::TcpStream::connect(&upstream).await.unwrap();
+                let (mut cr, mut cw) = client.into_split();
+                let (mut ur, mut uw) = up.into_split();
+                tokio::spawn(async move { tokio::io::copy(&mut ur, &mut cw).await });
+                let silenced = silenced.clone();
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    while let Ok(n @ 1..) = cr.read(&mut buf).await {
+                        if id >= silenced.load(Ordering::SeqCst) {
+                            let _ = uw.write_all(&buf[..n]).await;
+                        }
+                    }
+                });
+            }
+        });
+    }
+    let mut cfg = RedisLimiterConfig::new(
+        AlgorithmKind::Gcra,
+        limit(100, 100, 1000),
+        vec![format!("redis://{proxy_addr}")],
+    );
+    cfg.call_timeout_ms = 100;
+    let limiter = no_breaker(cfg);
+    assert_eq!(
+        limiter.check("h", 1).await.unwrap().source,
+        DecisionSource::Redis
+    );
+    silenced.store(accepted.load(Ordering::SeqCst), Ordering::SeqCst);
+    assert_eq!(
+        limiter.check("h", 1).await.unwrap().source,
+        DecisionSource::FailClosed,
+        "the silent connection times out"
+    );
+    // Before: the timed-out connection stayed cached and every later call timed out on it too.
+    let mut sources = Vec::new();
+    for _ in 0..5 {
+        sources.push(limiter.check("h", 1).await.unwrap().source);
+    }
+    assert_eq!(sources[0], DecisionSource::Redis, "{sources:?}");
+    assert!(accepted.load(Ordering::SeqCst) >= 2);
+}
+
+#[tokio::test]
+async fn a_sliding_window_dated_beyond_the_clock_skew_bound_starts_afresh() {
+    use crate::scripts::CLOCK_SKEW_BOUND_US;
+    let Some(servers) = start_servers(1) else {
+        return;
+    };
+    let l = limit(10, 1, 1000);
+    let mut cfg = RedisLimiterConfig::new(AlgorithmKind::SlidingWindow, l, urls(&servers));
+    cfg.key_prefix = "future:".into();
+    let limiter = RedisLimiter::new(cfg).unwrap();
+    let now = BASE_NS;
+    let fill = |key: &'static str, at: u64| {
+        let limiter = &limiter;
+        async move {
+            for _ in 0..10 {
+                let o = limiter.check_pinned(key, 1, at).await.unwrap();
+                assert!(o.decision.allowed);
+            }
+            assert!(
+                !limiter
+                    .check_pinned(key, 1, at)
+                    .await
+                    .unwrap()
+                    .decision
+                    .allowed
+            );
+        }
+    };
+    // Written ten years ahead of the clock now deciding (corrupt, or a clock that jumped).
+    let decade_ns = 10 * 365 * 24 * 3600 * 1_000_000_000;
+    fill("ahead", now + decade_ns).await;
+    let o = limiter.check_pinned("ahead", 1, now).await.unwrap();
+    assert_eq!(o.source, DecisionSource::Redis);
+    // Before: denied, "retry in one window", and denied again then for ten years.
+    assert!(o.decision.allowed, "{o:?}");
+    assert_eq!(o.decision.remaining, 9);
+    // Within the bound (a clock stepped back by half of it) the state is believed.
+    fill("skewed", now + CLOCK_SKEW_BOUND_US * 1000 / 2).await;
+    let o = limiter.check_pinned("skewed", 1, now).await.unwrap();
+    assert!(!o.decision.allowed, "{o:?}");
 }

@@ -27,6 +27,16 @@ pub const MAX_EXACT_SPAN_NS: u64 = 1 << 52;
 pub const MAX_EXACT_PRODUCT: u64 = 1 << 52;
 /// Extra TTL of keys written at a pinned time.
 pub const PINNED_TTL_MARGIN_MS: u64 = 60_000;
+/// How far in the future (by the deciding clock) a stored sliding-window start may lie and still be
+/// believed: a server's clock stepping back (NTP) moves "now" behind what it wrote by about this
+/// much at worst. A start further ahead can only be corruption or a clock jump of a different kind,
+/// and honouring it would deny the key until that time while promising a retry in one window, so
+/// the script discards such state and starts the key afresh (at most one window's limit admitted
+/// again, never a key locked for years). State older than two windows is discarded likewise: it
+/// no longer counts in any window the estimate reads.
+pub const CLOCK_SKEW_BOUND_US: u64 = 1_000_000;
+/// Number of ARGV entries each script takes.
+pub const ARGC: usize = 8;
 /// The scripts answer `retry_after = -1` for "never".
 const RETRY_NEVER_REPLY: i64 = -1;
 
@@ -89,7 +99,8 @@ return {0, remaining, retry, after}
 "#;
 
 /// Sliding-window counter. State: hash {w = window start µs, c = current, p = previous}. ARGV:
-/// window µs, limit, cost, pin flag, pinned seconds, pinned ns (truncated to µs).
+/// window µs, limit, cost, pin flag, pinned seconds, pinned ns (truncated to µs), pinned TTL margin,
+/// clock-skew bound µs ([`CLOCK_SKEW_BOUND_US`]).
 pub const SLIDING_WINDOW_LUA: &str = r#"
 local w = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
@@ -115,6 +126,8 @@ if st[1] or st[2] or st[3] then
   -- A state written under a higher limit counts as full under this one.
   if cur > limit then cur = limit end
   if prev > limit then prev = limit end
+  -- A window starting beyond the clock-skew bound (ARGV[8] us) was never written by this clock.
+  if start > now + tonumber(ARGV[8]) then start, cur, prev = 0, 0, 0 end
 end
 local since = now - math.min(now, start)
 if since >= w then
@@ -239,7 +252,7 @@ impl ScriptParams {
     }
 
     /// The script's ARGV for one call (`pinned_ns` only in tests).
-    pub fn argv(&self, cost: u64, pinned_ns: Option<u64>) -> [u64; 7] {
+    pub fn argv(&self, cost: u64, pinned_ns: Option<u64>) -> [u64; ARGC] {
         let (a, b) = match *self {
             ScriptParams::Gcra {
                 emission_interval_ns,
@@ -259,8 +272,9 @@ impl ScriptParams {
                 ns / NS_PER_S,
                 ns % NS_PER_S,
                 PINNED_TTL_MARGIN_MS,
+                CLOCK_SKEW_BOUND_US,
             ],
-            None => [a, b, cost, 0, 0, 0, 0],
+            None => [a, b, cost, 0, 0, 0, 0, CLOCK_SKEW_BOUND_US],
         }
     }
 }
@@ -361,7 +375,8 @@ mod tests {
                 1,
                 1_700_000_000,
                 123_456_789,
-                PINNED_TTL_MARGIN_MS
+                PINNED_TTL_MARGIN_MS,
+                CLOCK_SKEW_BOUND_US
             ]
         );
         assert_eq!(p.argv(u64::MAX, None)[2], MAX_EXACT_SPAN_NS + 1);

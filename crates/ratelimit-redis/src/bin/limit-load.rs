@@ -1,11 +1,13 @@
 //! `limit-load`: K concurrent clients × M keys against a Redis limiter cluster for a bounded time;
 //! prints decisions/s, p50/p99 latency and admitted vs the exact limit, with a JSON line last.
-//! Starts its own loopback `redis-server`s unless `--redis URL` (repeatable) names servers.
+//! Starts its own loopback `redis-server`s unless `--redis URL` (repeatable) names servers; with
+//! `--cluster`, the URLs are seed nodes of one Redis Cluster, or, without any, it starts a local
+//! cluster of `--shards` masters (at least 3) with a replica each.
 
 use ratelimit::cluster::DegradationPolicy;
 use ratelimit::config::{AlgorithmKind, LimitConfig};
 use ratelimit_redis::load::{run_load, LoadConfig, MAX_CLIENTS, MAX_DURATION_MS, MAX_KEYS};
-use ratelimit_redis::{RedisLimiter, RedisLimiterConfig, RedisServer};
+use ratelimit_redis::{Deployment, RedisCluster, RedisLimiter, RedisLimiterConfig, RedisServer};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -14,7 +16,8 @@ const MAX_OWN_SERVERS: u32 = 8;
 
 const USAGE: &str = "usage: limit-load [--redis redis://127.0.0.1:PORT]... [--shards N] [--clients K] \
 [--keys M] [--duration-ms MS] [--algorithm gcra|sliding-window] [--rate R] [--burst B] \
-[--window-ms W] [--policy fail-open|fail-closed|local:PERMILLE] [--timeout-ms MS] [--seed S] [--metrics]";
+[--window-ms W] [--policy fail-open|fail-closed|local:PERMILLE] [--timeout-ms MS] [--seed S] [--metrics] \
+[--cluster]";
 
 struct Args {
     redis: Vec<String>,
@@ -28,6 +31,7 @@ struct Args {
     timeout_ms: u64,
     seed: u64,
     metrics: bool,
+    cluster: bool,
 }
 
 fn parse_num<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<T, String> {
@@ -67,6 +71,7 @@ fn parse_args() -> Result<Args, String> {
         timeout_ms: 100,
         seed: 1,
         metrics: false,
+        cluster: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -87,6 +92,7 @@ fn parse_args() -> Result<Args, String> {
             "--timeout-ms" => a.timeout_ms = parse_num(&flag, it.next())?,
             "--seed" => a.seed = parse_num(&flag, it.next())?,
             "--metrics" => a.metrics = true,
+            "--cluster" => a.cluster = true,
             "--help" | "-h" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument '{other}'\n{USAGE}")),
         }
@@ -100,8 +106,9 @@ fn parse_args() -> Result<Args, String> {
     if a.duration_ms == 0 || a.duration_ms > MAX_DURATION_MS {
         return Err(format!("--duration-ms must be 1..={MAX_DURATION_MS}"));
     }
-    if a.redis.is_empty() && (a.shards == 0 || a.shards > MAX_OWN_SERVERS) {
-        return Err(format!("--shards must be 1..={MAX_OWN_SERVERS}"));
+    let fewest = if a.cluster { 3 } else { 1 };
+    if a.redis.is_empty() && (a.shards < fewest || a.shards > MAX_OWN_SERVERS) {
+        return Err(format!("--shards must be {fewest}..={MAX_OWN_SERVERS}"));
     }
     Ok(a)
 }
@@ -116,7 +123,18 @@ fn main() -> ExitCode {
     };
     // Servers started here live until the end of main and are killed on drop.
     let mut own = Vec::new();
-    let urls = if args.redis.is_empty() {
+    let mut own_cluster = None;
+    let urls = if !args.redis.is_empty() {
+        args.redis.clone()
+    } else if args.cluster {
+        match RedisCluster::start(args.shards as usize) {
+            Ok(c) => own_cluster.insert(c).urls(),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
         for _ in 0..args.shards {
             match RedisServer::start() {
                 Ok(s) => own.push(s),
@@ -127,12 +145,13 @@ fn main() -> ExitCode {
             }
         }
         own.iter().map(RedisServer::url).collect()
-    } else {
-        args.redis.clone()
     };
     let mut config = RedisLimiterConfig::new(args.algorithm, args.limit, urls.clone());
     config.policy = args.policy;
     config.call_timeout_ms = args.timeout_ms;
+    if args.cluster {
+        config.deployment = Deployment::Cluster;
+    }
     let limiter = match RedisLimiter::new(config) {
         Ok(l) => Arc::new(l),
         Err(e) => {
@@ -166,9 +185,13 @@ fn main() -> ExitCode {
     };
     let report = runtime.block_on(run_load(Arc::clone(&limiter), &load));
     println!(
-        "{} shard(s) ({}), {} {} clients x {} keys for {} ms, limit {} /s burst {} window {} ms",
-        urls.len(),
-        if own.is_empty() {
+        "{} ({}), {} {} clients x {} keys for {} ms, limit {} /s burst {} window {} ms",
+        if args.cluster {
+            format!("Redis Cluster, {} seed node(s)", urls.len())
+        } else {
+            format!("{} shard(s)", urls.len())
+        },
+        if own.is_empty() && own_cluster.is_none() {
             "given"
         } else {
             "started here"
@@ -186,12 +209,14 @@ fn main() -> ExitCode {
         report.decisions, report.decisions_per_s, report.latency_us_p50, report.latency_us_p99
     );
     println!(
-        "admitted {} vs exact limit {} ({} keys over), denied {}, degraded {}, errors {}",
+        "admitted {} vs exact limit {} ({} keys over, by {} in all), denied {}, degraded {} (over {} ms), errors {}",
         report.allowed,
         report.exact_limit,
         report.keys_over_limit,
+        report.admitted_over_limit,
         report.denied,
         report.degraded,
+        report.degraded_window_ms,
         report.errors
     );
     if args.metrics {
