@@ -7,10 +7,9 @@ use leptos::prelude::*;
 
 #[component]
 pub fn ThemeToggle() -> impl IntoView {
-    // The pre-rendered markup is the light theme's; the page's own theme is read once the view is
-    // live (an effect runs after the first render), so native and browser renders draw the same.
-    let (current, set_current) = signal(Theme::Light);
-    Effect::new(move |_| set_current.set(theme::current()));
+    // The page's theme is known before the app runs (the inline script sets it); pre-rendered
+    // markup is the light one's, and its look follows `data-theme` in CSS until the app takes over.
+    let (current, set_current) = signal(theme::current());
     let dark = move || current.get() == Theme::Dark;
     let toggle = move |_| {
         let next = current.get_untracked().toggled();
