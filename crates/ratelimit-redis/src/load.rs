@@ -158,6 +158,10 @@ pub async fn run_load(limiter: Arc<RedisLimiter>, config: &LoadConfig) -> LoadRe
                     }
                     Err(_) => tally.errors += 1,
                 }
+                // A degraded answer is immediate (no await inside), so a client on a failed
+                // shard would otherwise loop without yielding and hold a runtime thread,
+                // starving the connections' tasks that every other client waits on.
+                tokio::task::yield_now().await;
             }
             tally
         }));
