@@ -46,6 +46,10 @@ const RUNS: &[Run] = &[
         ],
     },
     Run {
+        package: "marketdata",
+        cargo_args: &["run", "--release", "-p", "marketdata", "--bin", "md-bench"],
+    },
+    Run {
         package: "ratelimit",
         cargo_args: &[
             "run",

@@ -1,0 +1,18 @@
+//! Market-data engine. Kraken WebSocket v2 `book` messages are parsed exactly ([`wire`]: prices
+//! and quantities as [`decimal::Decimal`]s read from their text, never through `f64`) and applied
+//! to the client's L2 book ([`book`]) with Kraken's depth truncation and CRC32 checksum. A seeded
+//! [`venue`] runs the order book engine and publishes its top levels in that format.
+//!
+//! Invariant: pure — no I/O, no clock, randomness only from seeds; every input is either applied or a typed
+//! error, and nothing panics.
+
+#![forbid(unsafe_code)]
+
+pub mod book;
+pub mod decimal;
+pub mod venue;
+pub mod wire;
+
+pub use book::{BookError, L2Book, Level, Precision, CHECKSUM_LEVELS, DEPTHS};
+pub use decimal::{Decimal, DecimalError};
+pub use wire::{parse, BookMessage, Kind, LevelUpdate, Side, WireError};

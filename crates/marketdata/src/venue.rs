@@ -1,0 +1,186 @@
+//! A seeded venue publishing Kraken v2 `book` messages: `crates/orderbook` driven by its
+//! `FlowGen`, whose top `depth` levels per side are published as a snapshot and then, after each
+//! command that changed them, as an update carrying the changed levels (quantity zero for a
+//! level that left the published range) and the CRC32 of the published book. Prices are the
+//! engine's ticks at [`PRICE_SCALE`] decimals, quantities its lots at [`QTY_SCALE`], written with
+//! those scales (as Kraken writes values at the pair's precision).
+
+use crate::book::{BadDepth, L2Book};
+use crate::decimal::Decimal;
+use crate::wire::{BookMessage, Kind, LevelUpdate};
+use orderbook::event::NullSink;
+use orderbook::{Book, FlowGen, FlowParams, Side};
+use std::fmt::Write as _;
+
+/// Decimal places of a published price (a tick is 0.1).
+pub const PRICE_SCALE: u8 = 1;
+/// Decimal places of a published quantity (a lot is 10^-8).
+pub const QTY_SCALE: u8 = 8;
+/// The symbol the venue trades.
+pub const SYMBOL: &str = "SIM/USD";
+/// Commands the venue may run looking for one that changes the published book before it gives
+/// up for this step (deep adds change nothing visible).
+pub const MAX_QUIET_COMMANDS: u32 = 10_000;
+
+pub struct Venue {
+    book: Book,
+    flow: FlowGen,
+    depth: usize,
+    /// What the venue has published, kept by the same rules as a client's book.
+    published: L2Book,
+    /// Venue sequence number of the last message.
+    seq: u64,
+    warmed: bool,
+}
+
+impl Venue {
+    /// A venue whose order flow is `FlowGen(seed)`, publishing `depth` levels a side.
+    pub fn new(seed: u64, depth: usize) -> Result<Venue, BadDepth> {
+        Ok(Venue {
+            book: Book::with_seed(seed),
+            flow: FlowGen::new(
+                seed,
+                FlowParams {
+                    live_target: 2_000,
+                    ..FlowParams::default()
+                },
+            ),
+            depth,
+            published: L2Book::new(depth)?,
+            seq: 0,
+            warmed: false,
+        })
+    }
+
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// The book as published so far (what a correct client holds).
+    pub fn published(&self) -> &L2Book {
+        &self.published
+    }
+
+    /// The current top of the engine's book as a snapshot message (it also becomes the
+    /// published state). The first call first lets the flow fill the book.
+    pub fn snapshot(&mut self) -> BookMessage {
+        if !self.warmed {
+            for _ in 0..20_000 {
+                self.run_one();
+            }
+            self.warmed = true;
+        }
+        let msg = BookMessage {
+            kind: Kind::Snapshot,
+            symbol: SYMBOL.to_string(),
+            bids: self.top(Side::Buy),
+            asks: self.top(Side::Sell),
+            checksum: None,
+        };
+        self.publish(msg)
+    }
+
+    /// Runs commands until one changes the published top, and returns that change as an update
+    /// (`None` if [`MAX_QUIET_COMMANDS`] changed nothing visible).
+    pub fn step(&mut self) -> Option<BookMessage> {
+        for _ in 0..MAX_QUIET_COMMANDS {
+            self.run_one();
+            let (bids, asks) = (self.top(Side::Buy), self.top(Side::Sell));
+            let bid_changes = diff(self.published.bids(), &bids);
+            let ask_changes = diff(self.published.asks(), &asks);
+            if bid_changes.is_empty() && ask_changes.is_empty() {
+                continue;
+            }
+            let msg = BookMessage {
+                kind: Kind::Update,
+                symbol: SYMBOL.to_string(),
+                bids: bid_changes,
+                asks: ask_changes,
+                checksum: None,
+            };
+            return Some(self.publish(msg));
+        }
+        None
+    }
+
+    fn run_one(&mut self) {
+        let cmd = self.flow.next_command(&self.book);
+        self.book.apply(&cmd, &mut NullSink);
+    }
+
+    fn publish(&mut self, mut msg: BookMessage) -> BookMessage {
+        // Built from the engine's own book, so it always applies.
+        let applied = self.published.apply(&msg);
+        debug_assert!(applied.is_ok());
+        msg.checksum = Some(self.published.checksum());
+        self.seq += 1;
+        msg
+    }
+
+    /// The engine's best `depth` levels of `side`, as published values.
+    fn top(&self, side: Side) -> Vec<LevelUpdate> {
+        self.book
+            .levels(side)
+            .take(self.depth)
+            .filter_map(|l| {
+                Some(LevelUpdate {
+                    price: Decimal::new(l.price, PRICE_SCALE)?,
+                    qty: Decimal::new(u64::try_from(l.total_qty).ok()?, QTY_SCALE)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The updates that turn `published` into `now` (both best first): new or changed levels, and
+/// zero quantities for levels that are gone.
+fn diff(published: &[crate::book::Level], now: &[LevelUpdate]) -> Vec<LevelUpdate> {
+    let mut out = Vec::new();
+    for l in published {
+        if !now.iter().any(|n| n.price.key() == l.price.key()) {
+            out.push(LevelUpdate {
+                price: l.price,
+                qty: Decimal::ZERO,
+            });
+        }
+    }
+    for n in now {
+        let same = published
+            .iter()
+            .any(|l| l.price.key() == n.price.key() && l.qty == n.qty);
+        if !same {
+            out.push(*n);
+        }
+    }
+    out
+}
+
+/// A message as Kraken v2 writes it on the wire (one line of JSON; values as numbers with the
+/// venue's scales, so their text keeps its trailing zeros).
+pub fn to_json(msg: &BookMessage) -> String {
+    let mut s = String::with_capacity(64 + 48 * (msg.bids.len() + msg.asks.len()));
+    let kind = match msg.kind {
+        Kind::Snapshot => "snapshot",
+        Kind::Update => "update",
+    };
+    let _ = write!(
+        s,
+        r#"{{"channel":"book","type":"{kind}","data":[{{"symbol":"{}","bids":["#,
+        msg.symbol
+    );
+    let side = |s: &mut String, levels: &[LevelUpdate]| {
+        for (i, l) in levels.iter().enumerate() {
+            let sep = if i == 0 { "" } else { "," };
+            let _ = write!(s, r#"{sep}{{"price":{},"qty":{}}}"#, l.price, l.qty);
+        }
+    };
+    side(&mut s, &msg.bids);
+    s.push_str(r#"],"asks":["#);
+    side(&mut s, &msg.asks);
+    s.push(']');
+    if let Some(c) = msg.checksum {
+        let _ = write!(s, r#","checksum":{c}"#);
+    }
+    s.push_str("}]}");
+    s
+}
