@@ -1,7 +1,9 @@
 //! Market-data engine. Kraken WebSocket v2 `book` messages are parsed exactly ([`wire`]: prices
 //! and quantities as [`decimal::Decimal`]s read from their text, never through `f64`) and applied
 //! to the client's L2 book ([`book`]) with Kraken's depth truncation and CRC32 checksum. A seeded
-//! [`venue`] runs the order book engine and publishes its top levels in that format.
+//! [`venue`] runs the order book engine and publishes its top levels in that format, a seeded
+//! [`network`] drops, duplicates, reorders, delays and corrupts frames, the [`client`] state
+//! machine recovers from all of it, and a [`session`] runs the three in ticks.
 //!
 //! Invariant: pure — no I/O, no clock, randomness only from seeds; every input is either applied or a typed
 //! error, and nothing panics.
@@ -9,7 +11,10 @@
 #![forbid(unsafe_code)]
 
 pub mod book;
+pub mod client;
 pub mod decimal;
+pub mod network;
+pub mod session;
 pub mod venue;
 pub mod wire;
 

@@ -28,7 +28,7 @@ pub struct Venue {
     depth: usize,
     /// What the venue has published, kept by the same rules as a client's book.
     published: L2Book,
-    /// Venue sequence number of the last message.
+    /// Sequence number of the last message (snapshots and updates count alike).
     seq: u64,
     warmed: bool,
 }
@@ -76,6 +76,7 @@ impl Venue {
             bids: self.top(Side::Buy),
             asks: self.top(Side::Sell),
             checksum: None,
+            seq: None,
         };
         self.publish(msg)
     }
@@ -97,6 +98,7 @@ impl Venue {
                 bids: bid_changes,
                 asks: ask_changes,
                 checksum: None,
+                seq: None,
             };
             return Some(self.publish(msg));
         }
@@ -114,6 +116,7 @@ impl Venue {
         debug_assert!(applied.is_ok());
         msg.checksum = Some(self.published.checksum());
         self.seq += 1;
+        msg.seq = Some(self.seq);
         msg
     }
 
@@ -180,6 +183,9 @@ pub fn to_json(msg: &BookMessage) -> String {
     s.push(']');
     if let Some(c) = msg.checksum {
         let _ = write!(s, r#","checksum":{c}"#);
+    }
+    if let Some(q) = msg.seq {
+        let _ = write!(s, r#","seq":{q}"#);
     }
     s.push_str("}]}");
     s

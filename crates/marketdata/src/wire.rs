@@ -60,6 +60,9 @@ pub struct BookMessage {
     pub asks: Vec<LevelUpdate>,
     /// The venue's CRC32 of its book after this message, if the message carries one.
     pub checksum: Option<u32>,
+    /// The venue's sequence number of this message: an extension of this project's simulated
+    /// venue (Kraken's v2 `book` messages carry none; their gaps show as checksum mismatches).
+    pub seq: Option<u64>,
 }
 
 /// Why a line is not a usable `book` message.
@@ -140,6 +143,8 @@ struct Entry<'a> {
     asks: Vec<RawLevel<'a>>,
     #[serde(default)]
     checksum: Option<u64>,
+    #[serde(default)]
+    seq: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -221,5 +226,6 @@ pub fn parse(line: &str) -> Result<BookMessage, WireError> {
         bids: levels(&entry.bids, Side::Bid)?,
         asks: levels(&entry.asks, Side::Ask)?,
         checksum,
+        seq: entry.seq,
     })
 }

@@ -1,0 +1,274 @@
+//! The network between venue and client, as a seeded model in ticks: each frame sent is delayed
+//! uniformly in `[min_delay_ticks, max_delay_ticks]` but, like a TCP stream, never overtakes a
+//! frame sent before it; and with the given per-mille rates it is
+//! dropped, duplicated (the copy with its own delay), reordered (an extra delay), or corrupted (one
+//! digit of one quantity changed, so the message still parses and only the checksum can tell).
+//! A cut drops everything in flight. Frames due at the same tick arrive in send order.
+
+use deterministic::SplitMix64;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Per mille: a rate of `PERMILLE` always happens.
+pub const PERMILLE: u32 = 1000;
+/// Frames in flight at most; a frame sent beyond it is dropped (and counted).
+pub const MAX_IN_FLIGHT: usize = 65_536;
+/// Longest delay a frame may be given.
+pub const MAX_DELAY_TICKS: u32 = 1_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct NetParams {
+    pub min_delay_ticks: u32,
+    pub max_delay_ticks: u32,
+    pub drop_permille: u32,
+    pub duplicate_permille: u32,
+    pub reorder_permille: u32,
+    /// Extra delay of a reordered frame: uniform in `[1, reorder_extra_ticks]`.
+    pub reorder_extra_ticks: u32,
+    pub corrupt_permille: u32,
+}
+
+/// What the network did to the frames sent so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct NetStats {
+    pub sent: u64,
+    pub dropped: u64,
+    pub duplicated: u64,
+    pub reordered: u64,
+    pub corrupted: u64,
+    pub lost_in_cuts: u64,
+    pub overflowed: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadNetParams(pub String);
+
+impl NetParams {
+    pub fn validate(&self) -> Result<(), BadNetParams> {
+        let rates = [
+            self.drop_permille,
+            self.duplicate_permille,
+            self.reorder_permille,
+            self.corrupt_permille,
+        ];
+        if rates.iter().any(|&r| r > PERMILLE) {
+            return Err(BadNetParams("rates are per mille (0..=1000)".into()));
+        }
+        if self.min_delay_ticks > self.max_delay_ticks
+            || self.max_delay_ticks > MAX_DELAY_TICKS
+            || self.reorder_extra_ticks > MAX_DELAY_TICKS
+        {
+            return Err(BadNetParams(format!(
+                "delays need min <= max <= {MAX_DELAY_TICKS} and reorder_extra_ticks <= {MAX_DELAY_TICKS}"
+            )));
+        }
+        Ok(())
+    }
+}
+
+pub struct Network {
+    rng: SplitMix64,
+    params: NetParams,
+    /// (due tick, send order) → frame.
+    in_flight: BinaryHeap<Reverse<(u64, u64, String)>>,
+    order: u64,
+    /// Due tick of the last in-order frame: later ones are not delivered before it.
+    last_due: u64,
+    stats: NetStats,
+}
+
+impl Network {
+    pub fn new(seed: u64, params: NetParams) -> Result<Network, BadNetParams> {
+        params.validate()?;
+        Ok(Network {
+            rng: SplitMix64::new(seed),
+            params,
+            in_flight: BinaryHeap::new(),
+            order: 0,
+            last_due: 0,
+            stats: NetStats::default(),
+        })
+    }
+
+    pub fn stats(&self) -> NetStats {
+        self.stats
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    fn chance(&mut self, permille: u32) -> bool {
+        permille > 0
+            && self
+                .rng
+                .chance_unbiased(u64::from(permille), u64::from(PERMILLE))
+    }
+
+    fn delay(&mut self) -> u64 {
+        let p = self.params;
+        self.rng
+            .range_inclusive_unbiased(u64::from(p.min_delay_ticks), u64::from(p.max_delay_ticks))
+    }
+
+    fn enqueue(&mut self, due: u64, frame: String) {
+        if self.in_flight.len() >= MAX_IN_FLIGHT {
+            self.stats.overflowed += 1;
+            return;
+        }
+        self.order += 1;
+        self.in_flight.push(Reverse((due, self.order, frame)));
+    }
+
+    /// Sends `frame` at tick `now`.
+    pub fn send(&mut self, now: u64, mut frame: String) {
+        self.stats.sent += 1;
+        if self.chance(self.params.drop_permille) {
+            self.stats.dropped += 1;
+            return;
+        }
+        if self.chance(self.params.corrupt_permille) && corrupt(&mut frame, &mut self.rng) {
+            self.stats.corrupted += 1;
+        }
+        let in_order = (now + self.delay()).max(self.last_due);
+        let due = if self.chance(self.params.reorder_permille) {
+            // Held back: frames sent after it may arrive first.
+            self.stats.reordered += 1;
+            let extra = u64::from(self.params.reorder_extra_ticks.max(1));
+            in_order + self.rng.range_inclusive_unbiased(1, extra)
+        } else {
+            self.last_due = in_order;
+            in_order
+        };
+        if self.chance(self.params.duplicate_permille) {
+            self.stats.duplicated += 1;
+            let copy_due = (now + self.delay()).max(self.last_due);
+            self.last_due = copy_due;
+            self.enqueue(copy_due, frame.clone());
+        }
+        self.enqueue(due, frame);
+    }
+
+    /// The frames due by tick `now`, in due then send order.
+    pub fn deliver(&mut self, now: u64) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Some(Reverse((due, _, _))) = self.in_flight.peek() {
+            if *due > now {
+                break;
+            }
+            if let Some(Reverse((_, _, frame))) = self.in_flight.pop() {
+                out.push(frame);
+            }
+        }
+        out
+    }
+
+    /// The connection is cut: everything in flight is lost.
+    pub fn cut(&mut self) {
+        self.stats.lost_in_cuts += self.in_flight.len() as u64;
+        self.in_flight.clear();
+        self.last_due = 0;
+    }
+}
+
+/// Changes one digit of the first `"qty":` value in `frame` to another digit; false if there is
+/// none (a message with no levels).
+fn corrupt(frame: &mut String, rng: &mut SplitMix64) -> bool {
+    let Some(at) = frame.find("\"qty\":") else {
+        return false;
+    };
+    let start = at + "\"qty\":".len();
+    let digits: Vec<usize> = frame[start..]
+        .char_indices()
+        .take_while(|(_, c)| c.is_ascii_digit() || *c == '.' || *c == '"')
+        .filter(|(_, c)| c.is_ascii_digit())
+        .map(|(i, _)| start + i)
+        .collect();
+    if digits.is_empty() {
+        return false;
+    }
+    let i = digits[rng.below_unbiased(digits.len() as u64) as usize];
+    let old = frame.as_bytes()[i] - b'0';
+    let new = (old + 1 + rng.below_unbiased(9) as u8) % 10;
+    frame.replace_range(i..=i, &char::from(b'0' + new).to_string());
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drain(net: &mut Network, until: u64) -> Vec<String> {
+        (0..=until).flat_map(|t| net.deliver(t)).collect()
+    }
+
+    #[test]
+    fn without_faults_frames_arrive_in_send_order_whatever_their_delays() {
+        let params = NetParams {
+            min_delay_ticks: 0,
+            max_delay_ticks: 50,
+            ..NetParams::default()
+        };
+        let mut net = Network::new(9, params).unwrap();
+        for i in 0..500u64 {
+            net.send(i / 3, i.to_string());
+        }
+        let got: Vec<u64> = drain(&mut net, 1_000)
+            .iter()
+            .map(|f| f.parse().unwrap())
+            .collect();
+        assert_eq!(got, (0..500).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_corrupted_frame_differs_in_one_quantity_digit_and_still_parses() {
+        let frame = r#"{"channel":"book","type":"update","data":[{"symbol":"S","bids":[{"price":10.5,"qty":1.25000000}],"asks":[],"checksum":7,"seq":3}]}"#;
+        let params = NetParams {
+            corrupt_permille: PERMILLE,
+            ..NetParams::default()
+        };
+        let mut net = Network::new(1, params).unwrap();
+        net.send(0, frame.to_string());
+        let got = drain(&mut net, 0).remove(0);
+        let differing: Vec<usize> = got
+            .bytes()
+            .zip(frame.bytes())
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(differing.len(), 1);
+        assert!(
+            frame[..differing[0]].ends_with("\"qty\":")
+                || frame[..differing[0]].contains("\"qty\":1")
+        );
+        let parsed = crate::wire::parse(&got).unwrap();
+        assert_ne!(
+            parsed.bids[0].qty,
+            crate::wire::parse(frame).unwrap().bids[0].qty
+        );
+        assert_eq!(net.stats().corrupted, 1);
+    }
+
+    #[test]
+    fn a_cut_loses_what_is_in_flight_and_rates_are_checked() {
+        let mut net = Network::new(
+            1,
+            NetParams {
+                max_delay_ticks: 5,
+                min_delay_ticks: 5,
+                ..NetParams::default()
+            },
+        )
+        .unwrap();
+        net.send(0, "a".into());
+        net.cut();
+        assert!(drain(&mut net, 10).is_empty());
+        assert_eq!(net.stats().lost_in_cuts, 1);
+        let bad = NetParams {
+            drop_permille: 1001,
+            ..NetParams::default()
+        };
+        assert!(Network::new(1, bad).is_err());
+    }
+}
