@@ -10,6 +10,7 @@
 //! transition and every verdict is an [`Event`]; the same inputs give the same events.
 
 use crate::book::L2Book;
+use crate::log::EventLog;
 use crate::wire::{parse, Kind};
 
 /// First back-off after a disconnect, in ticks; each further failed attempt doubles it.
@@ -88,6 +89,8 @@ pub struct Client {
     /// Failed connection attempts in a row (for the back-off).
     attempts: u32,
     events: Vec<Event>,
+    /// Every message applied, in order: the book can be rebuilt at any offset from it.
+    log: EventLog,
 }
 
 impl Client {
@@ -98,6 +101,7 @@ impl Client {
             expected: 0,
             attempts: 0,
             events: Vec::new(),
+            log: EventLog::new(),
         }
     }
 
@@ -112,6 +116,11 @@ impl Client {
 
     pub fn book(&self) -> &L2Book {
         &self.book
+    }
+
+    /// The log of every applied message.
+    pub fn log(&self) -> &EventLog {
+        &self.log
     }
 
     /// Every event so far, oldest first.
@@ -202,6 +211,9 @@ impl Client {
                 if ours != theirs {
                     return self.resync(tick, Resync::ChecksumMismatch { seq, ours, theirs });
                 }
+                // Parsed messages are within the log's bounds, so this cannot fail.
+                let logged = self.log.append(&msg);
+                debug_assert!(logged.is_ok());
                 self.expected = seq + 1;
                 self.attempts = 0;
                 self.state = State::Live;

@@ -3,7 +3,8 @@
 //! to the client's L2 book ([`book`]) with Kraken's depth truncation and CRC32 checksum. A seeded
 //! [`venue`] runs the order book engine and publishes its top levels in that format, a seeded
 //! [`network`] drops, duplicates, reorders, delays and corrupts frames, the [`client`] state
-//! machine recovers from all of it, and a [`session`] runs the three in ticks.
+//! machine recovers from all of it and records every applied message in its [`log`], and a
+//! [`session`] runs the three in ticks.
 //!
 //! Invariant: pure — no I/O, no clock, randomness only from seeds; every input is either applied or a typed
 //! error, and nothing panics.
@@ -13,6 +14,7 @@
 pub mod book;
 pub mod client;
 pub mod decimal;
+pub mod log;
 pub mod network;
 pub mod session;
 pub mod venue;

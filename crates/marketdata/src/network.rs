@@ -28,6 +28,18 @@ pub struct NetParams {
     pub corrupt_permille: u32,
 }
 
+/// The fault mix the tools and tests use by default: delays of 1–4 ticks, 1 % dropped, 2 %
+/// duplicated, 2 % reordered by up to 6 ticks, 0.5 % corrupted.
+pub const FAULTY: NetParams = NetParams {
+    min_delay_ticks: 1,
+    max_delay_ticks: 4,
+    drop_permille: 10,
+    duplicate_permille: 20,
+    reorder_permille: 20,
+    reorder_extra_ticks: 6,
+    corrupt_permille: 5,
+};
+
 /// What the network did to the frames sent so far.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct NetStats {

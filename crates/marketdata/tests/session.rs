@@ -3,21 +3,14 @@
 //! to the venue's last accounted for; the same seed gives the same events.
 
 use marketdata::client::{Event, Resync};
-use marketdata::network::NetParams;
+use marketdata::log::{read, LogError};
+use marketdata::network::{NetParams, FAULTY};
 use marketdata::session::{Session, SessionConfig};
 
 fn faulty() -> SessionConfig {
     SessionConfig {
         depth: 10,
-        net: NetParams {
-            min_delay_ticks: 1,
-            max_delay_ticks: 4,
-            drop_permille: 10,
-            duplicate_permille: 20,
-            reorder_permille: 20,
-            reorder_extra_ticks: 6,
-            corrupt_permille: 5,
-        },
+        net: FAULTY,
         cut_permille: 1,
     }
 }
@@ -84,6 +77,43 @@ fn every_fault_is_recovered_from_and_the_books_agree_at_the_end() {
         s.client().state(),
         s.client().expected(),
         s.venue().seq()
+    );
+
+    // The log is the source of truth: the book rebuilt from it at any offset is the one whose
+    // checksum that record carries, and at its end the client's.
+    let log = s.client().log();
+    let records: Vec<_> = read(log.segments()).collect::<Result<_, _>>().unwrap();
+    assert_eq!(records.len() as u64, log.next_offset());
+    assert!(
+        log.segments().len() > 1,
+        "the log rolled over into several segments"
+    );
+    for (offset, msg) in records.iter().step_by(997) {
+        let book = log.book_at(*offset, 10).unwrap().unwrap();
+        assert_eq!(Some(book.checksum()), msg.checksum, "offset {offset}");
+    }
+    let last = log.next_offset() - 1;
+    assert_eq!(&log.book_at(last, 10).unwrap().unwrap(), s.client().book());
+
+    // A flipped byte or a torn tail is found, with its offset.
+    let mut damaged = log.segments().to_vec();
+    let at = damaged[0].len() / 2;
+    damaged[0][at] ^= 0x40;
+    let err = read(&damaged).find_map(Result::err);
+    assert!(
+        matches!(
+            err,
+            Some(LogError::BadCrc { .. } | LogError::BadRecord { .. } | LogError::Truncated { .. })
+        ),
+        "{err:?}"
+    );
+    let mut torn = log.segments().to_vec();
+    let tail = torn.len() - 1;
+    let cut = torn[tail].len() - 3;
+    torn[tail].truncate(cut);
+    assert_eq!(
+        read(&torn).find_map(Result::err),
+        Some(LogError::Truncated { offset: last })
     );
 }
 

@@ -1,0 +1,302 @@
+//! The event log: every message the client applied, normalized, appended as a record with its
+//! offset and a CRC. The log is the source of truth and the book a view of it: replaying the log
+//! up to any offset rebuilds the book the client had right after that record.
+//!
+//! Segment format (all integers little-endian):
+//!
+//! ```text
+//! segment := header record*
+//! header  := "MDLOG\0\0\x01" (8 bytes: magic and format version 1) base_offset:u64
+//! record  := len:u32 crc:u32 payload[len]          crc = CRC32 (IEEE) of payload
+//! payload := kind:u8 (0 snapshot, 1 update) seq:u64 checksum:u32
+//!            symbol_len:u8 symbol[symbol_len] bids:u16 asks:u16 level[bids + asks]
+//! level   := price_mantissa:u64 price_scale:u8 qty_mantissa:u64 qty_scale:u8
+//! ```
+//!
+//! A record's offset is the segment's base offset plus its index in the segment. A segment is
+//! closed once it holds [`SEGMENT_BYTES`]; the next starts at the following offset. Reading stops
+//! at the first record whose length, CRC or payload is wrong, with a typed [`LogError`] naming
+//! its offset (a torn tail after a crash reads as [`LogError::Truncated`]).
+
+use crate::book::L2Book;
+use crate::decimal::Decimal;
+use crate::wire::{BookMessage, Kind, LevelUpdate, MAX_LEVELS_PER_SIDE, MAX_SYMBOL_BYTES};
+use std::fmt;
+
+/// Magic and version at the start of every segment.
+pub const MAGIC: [u8; 8] = *b"MDLOG\0\0\x01";
+/// Header size: magic and base offset.
+pub const HEADER_BYTES: usize = 16;
+/// A segment is closed once it reaches this size.
+pub const SEGMENT_BYTES: usize = 1 << 20;
+/// Largest record payload: both sides at their bound, plus the fixed fields.
+pub const MAX_RECORD_BYTES: usize = 18 + MAX_SYMBOL_BYTES + 2 * MAX_LEVELS_PER_SIDE * 18;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogError {
+    /// A segment that does not start with [`MAGIC`].
+    BadHeader,
+    /// The bytes end inside the record at this offset.
+    Truncated { offset: u64 },
+    /// The record at this offset fails its CRC.
+    BadCrc { offset: u64 },
+    /// The record at this offset has a CRC that holds but a payload that does not decode.
+    BadRecord { offset: u64, why: &'static str },
+    /// A segment whose base offset is not where the previous one ended.
+    Discontinuous { expected: u64, found: u64 },
+    /// The message cannot be logged (a symbol or side beyond the bounds).
+    TooLarge,
+}
+
+impl fmt::Display for LogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LogError::BadHeader => write!(f, "not a market-data log segment"),
+            LogError::Truncated { offset } => write!(f, "record {offset} is truncated"),
+            LogError::BadCrc { offset } => write!(f, "record {offset} fails its CRC"),
+            LogError::BadRecord { offset, why } => write!(f, "record {offset}: {why}"),
+            LogError::Discontinuous { expected, found } => {
+                write!(f, "segment starts at {found}, expected {expected}")
+            }
+            LogError::TooLarge => write!(f, "message beyond the log's bounds"),
+        }
+    }
+}
+
+impl std::error::Error for LogError {}
+
+/// An append-only log in memory, as segments of bytes (what a file-backed log would write).
+#[derive(Clone, Debug, Default)]
+pub struct EventLog {
+    segments: Vec<Vec<u8>>,
+    next_offset: u64,
+    /// Offsets of the snapshot records, ascending (replay starts from the last one before a
+    /// target).
+    snapshots: Vec<u64>,
+}
+
+impl EventLog {
+    pub fn new() -> EventLog {
+        EventLog::default()
+    }
+
+    /// The offset the next record gets (the number of records so far).
+    pub fn next_offset(&self) -> u64 {
+        self.next_offset
+    }
+
+    pub fn segments(&self) -> &[Vec<u8>] {
+        &self.segments
+    }
+
+    /// Appends `msg`; returns its offset.
+    pub fn append(&mut self, msg: &BookMessage) -> Result<u64, LogError> {
+        let payload = encode(msg)?;
+        let full = self
+            .segments
+            .last()
+            .is_none_or(|s| s.len() >= SEGMENT_BYTES);
+        if full {
+            let mut header = Vec::with_capacity(SEGMENT_BYTES + 4096);
+            header.extend_from_slice(&MAGIC);
+            header.extend_from_slice(&self.next_offset.to_le_bytes());
+            self.segments.push(header);
+        }
+        let seg = self.segments.last_mut().ok_or(LogError::TooLarge)?;
+        let len = u32::try_from(payload.len()).map_err(|_| LogError::TooLarge)?;
+        seg.extend_from_slice(&len.to_le_bytes());
+        seg.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+        seg.extend_from_slice(&payload);
+        let offset = self.next_offset;
+        if msg.kind == Kind::Snapshot {
+            self.snapshots.push(offset);
+        }
+        self.next_offset += 1;
+        Ok(offset)
+    }
+
+    /// The book right after the record at `offset`, rebuilt from the log alone (from the last
+    /// snapshot at or before it); `None` if `offset` is not in the log or no snapshot precedes it.
+    pub fn book_at(&self, offset: u64, depth: usize) -> Result<Option<L2Book>, LogError> {
+        if offset >= self.next_offset {
+            return Ok(None);
+        }
+        let Some(&start) = self.snapshots.iter().rev().find(|&&s| s <= offset) else {
+            return Ok(None);
+        };
+        let Ok(mut book) = L2Book::new(depth) else {
+            return Ok(None);
+        };
+        for record in read(&self.segments) {
+            let (at, msg) = record?;
+            if at < start {
+                continue;
+            }
+            if at > offset {
+                break;
+            }
+            if book.apply(&msg).is_err() {
+                return Err(LogError::BadRecord {
+                    offset: at,
+                    why: "does not apply to the book before it",
+                });
+            }
+        }
+        Ok(Some(book))
+    }
+}
+
+fn encode(msg: &BookMessage) -> Result<Vec<u8>, LogError> {
+    let symbol = msg.symbol.as_bytes();
+    let sym_len = u8::try_from(symbol.len()).map_err(|_| LogError::TooLarge)?;
+    let bids = u16::try_from(msg.bids.len()).map_err(|_| LogError::TooLarge)?;
+    let asks = u16::try_from(msg.asks.len()).map_err(|_| LogError::TooLarge)?;
+    if symbol.len() > MAX_SYMBOL_BYTES
+        || msg.bids.len() > MAX_LEVELS_PER_SIDE
+        || msg.asks.len() > MAX_LEVELS_PER_SIDE
+    {
+        return Err(LogError::TooLarge);
+    }
+    let mut p = Vec::with_capacity(18 + symbol.len() + 18 * (msg.bids.len() + msg.asks.len()));
+    p.push(match msg.kind {
+        Kind::Snapshot => 0,
+        Kind::Update => 1,
+    });
+    p.extend_from_slice(&msg.seq.unwrap_or(0).to_le_bytes());
+    p.extend_from_slice(&msg.checksum.unwrap_or(0).to_le_bytes());
+    p.push(sym_len);
+    p.extend_from_slice(symbol);
+    p.extend_from_slice(&bids.to_le_bytes());
+    p.extend_from_slice(&asks.to_le_bytes());
+    for l in msg.bids.iter().chain(&msg.asks) {
+        p.extend_from_slice(&l.price.mantissa().to_le_bytes());
+        p.push(l.price.scale());
+        p.extend_from_slice(&l.qty.mantissa().to_le_bytes());
+        p.push(l.qty.scale());
+    }
+    Ok(p)
+}
+
+/// A cursor over a payload; every read is bounds-checked.
+struct Bytes<'a>(&'a [u8]);
+
+impl<'a> Bytes<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = (self.0.get(..n)?, self.0.get(n..)?);
+        self.0 = rest;
+        Some(head)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1).map(|b| b[0])
+    }
+    fn u16(&mut self) -> Option<u16> {
+        self.take(2)?.try_into().ok().map(u16::from_le_bytes)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        self.take(4)?.try_into().ok().map(u32::from_le_bytes)
+    }
+    fn u64(&mut self) -> Option<u64> {
+        self.take(8)?.try_into().ok().map(u64::from_le_bytes)
+    }
+}
+
+fn decode(payload: &[u8]) -> Result<BookMessage, &'static str> {
+    let mut b = Bytes(payload);
+    let short = "payload too short";
+    let kind = match b.u8().ok_or(short)? {
+        0 => Kind::Snapshot,
+        1 => Kind::Update,
+        _ => return Err("unknown kind"),
+    };
+    let seq = b.u64().ok_or(short)?;
+    let checksum = b.u32().ok_or(short)?;
+    let sym_len = usize::from(b.u8().ok_or(short)?);
+    let symbol = std::str::from_utf8(b.take(sym_len).ok_or(short)?)
+        .map_err(|_| "symbol is not UTF-8")?
+        .to_string();
+    let (nb, na) = (
+        usize::from(b.u16().ok_or(short)?),
+        usize::from(b.u16().ok_or(short)?),
+    );
+    if nb > MAX_LEVELS_PER_SIDE || na > MAX_LEVELS_PER_SIDE {
+        return Err("too many levels");
+    }
+    let mut level = || -> Result<LevelUpdate, &'static str> {
+        let bad = "value beyond the decimal bounds";
+        let price = Decimal::new(b.u64().ok_or(short)?, b.u8().ok_or(short)?).ok_or(bad)?;
+        let qty = Decimal::new(b.u64().ok_or(short)?, b.u8().ok_or(short)?).ok_or(bad)?;
+        Ok(LevelUpdate { price, qty })
+    };
+    let bids = (0..nb).map(|_| level()).collect::<Result<Vec<_>, _>>()?;
+    let asks = (0..na).map(|_| level()).collect::<Result<Vec<_>, _>>()?;
+    if !b.0.is_empty() {
+        return Err("trailing bytes");
+    }
+    Ok(BookMessage {
+        kind,
+        symbol,
+        bids,
+        asks,
+        checksum: Some(checksum),
+        seq: Some(seq),
+    })
+}
+
+/// Every record of `segments` in order, with its offset; stops after the first error.
+pub fn read(
+    segments: &[Vec<u8>],
+) -> impl Iterator<Item = Result<(u64, BookMessage), LogError>> + '_ {
+    let mut out: Vec<Result<(u64, BookMessage), LogError>> = Vec::new();
+    let mut expected: Option<u64> = None;
+    'segments: for seg in segments {
+        if seg.len() < HEADER_BYTES || seg[..8] != MAGIC {
+            out.push(Err(LogError::BadHeader));
+            break;
+        }
+        let mut base = [0u8; 8];
+        base.copy_from_slice(&seg[8..16]);
+        let mut offset = u64::from_le_bytes(base);
+        if let Some(e) = expected.filter(|&e| e != offset) {
+            out.push(Err(LogError::Discontinuous {
+                expected: e,
+                found: offset,
+            }));
+            break;
+        }
+        let mut rest = &seg[HEADER_BYTES..];
+        while !rest.is_empty() {
+            let mut b = Bytes(rest);
+            let (Some(len), Some(crc)) = (b.u32(), b.u32()) else {
+                out.push(Err(LogError::Truncated { offset }));
+                break 'segments;
+            };
+            let len = len as usize;
+            if len > MAX_RECORD_BYTES {
+                out.push(Err(LogError::BadRecord {
+                    offset,
+                    why: "length beyond the record bound",
+                }));
+                break 'segments;
+            }
+            let Some(payload) = b.take(len) else {
+                out.push(Err(LogError::Truncated { offset }));
+                break 'segments;
+            };
+            if crc32fast::hash(payload) != crc {
+                out.push(Err(LogError::BadCrc { offset }));
+                break 'segments;
+            }
+            match decode(payload) {
+                Ok(msg) => out.push(Ok((offset, msg))),
+                Err(why) => {
+                    out.push(Err(LogError::BadRecord { offset, why }));
+                    break 'segments;
+                }
+            }
+            rest = b.0;
+            offset += 1;
+        }
+        expected = Some(offset);
+    }
+    out.into_iter()
+}
