@@ -13,6 +13,9 @@ use std::fmt;
 pub const DEPTHS: [usize; 5] = [10, 25, 100, 500, 1000];
 /// Levels per side the checksum covers, whatever the depth.
 pub const CHECKSUM_LEVELS: usize = 10;
+/// Longest checksum string: both sides' levels, two values each, at most 19 digits a value (a
+/// mantissa below 10^18 has at most 18; one more of room).
+const CHECKSUM_TEXT_BYTES: usize = 2 * CHECKSUM_LEVELS * 2 * 19;
 
 /// One level of the book: its price and quantity as last sent, and the price's ordering key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -178,19 +181,18 @@ impl L2Book {
         Ok(())
     }
 
-    /// Kraken's CRC32 of the top of this book.
+    /// Kraken's CRC32 of the top of this book. The checksum string (at most 2 × 10 levels × 2
+    /// values × 19 digits) is built on the stack and hashed in one call, which lets `crc32fast`
+    /// use its wide (PCLMULQDQ) path instead of forty tiny updates.
     pub fn checksum(&self) -> u32 {
-        let mut h = crc32fast::Hasher::new();
-        let mut buf = [0u8; 20];
-        for l in self.asks.iter().take(CHECKSUM_LEVELS) {
-            h.update(l.price.checksum_digits(&mut buf));
-            h.update(l.qty.checksum_digits(&mut buf));
+        let mut text = [0u8; CHECKSUM_TEXT_BYTES];
+        let mut len = 0;
+        let levels = self.asks.iter().take(CHECKSUM_LEVELS);
+        for l in levels.chain(self.bids.iter().take(CHECKSUM_LEVELS)) {
+            len = l.price.write_checksum_digits(&mut text, len);
+            len = l.qty.write_checksum_digits(&mut text, len);
         }
-        for l in self.bids.iter().take(CHECKSUM_LEVELS) {
-            h.update(l.price.checksum_digits(&mut buf));
-            h.update(l.qty.checksum_digits(&mut buf));
-        }
-        h.finalize()
+        crc32fast::hash(&text[..len])
     }
 }
 

@@ -151,6 +151,23 @@ impl Decimal {
     }
 }
 
+impl Decimal {
+    /// Writes [`checksum_digits`](Self::checksum_digits) into `out` at `at`, in place; returns
+    /// the new end. Leaves `out` unchanged (and returns `at`) if the digits do not fit.
+    pub fn write_checksum_digits(self, out: &mut [u8], at: usize) -> usize {
+        let n = digit_count(self.mantissa);
+        let Some(dst) = out.get_mut(at..at + n) else {
+            return at;
+        };
+        let mut m = self.mantissa;
+        for slot in dst.iter_mut().rev() {
+            *slot = b'0' + (m % 10) as u8;
+            m /= 10;
+        }
+        at + n
+    }
+}
+
 fn digit_count(mut n: u64) -> usize {
     let mut d = 0;
     while n > 0 {
@@ -193,6 +210,14 @@ mod tests {
         assert_eq!(d("0.00100000").checksum_digits(&mut buf), b"100000");
         assert_eq!(d("0.05005").checksum_digits(&mut buf), b"5005");
         assert_eq!(d("0.0").checksum_digits(&mut buf), b"");
+        let mut out = [b'x'; 12];
+        let end = d("0.00100000").write_checksum_digits(&mut out, 2);
+        assert_eq!((&out[..end], end), (&b"xx100000"[..], 8));
+        assert_eq!(
+            d("123").write_checksum_digits(&mut out, 11),
+            11,
+            "no room: unchanged"
+        );
         assert_eq!(d("0.5").key(), d("0.50").key());
         assert!(d("0.5666").key() > d("0.5665").key());
         assert_eq!(d("0.566").with_min_scale(4).unwrap().to_string(), "0.5660");
