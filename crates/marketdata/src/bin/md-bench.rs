@@ -3,12 +3,16 @@
 //! generated first, as wire text; then each repetition parses, applies and checksums every one of
 //! them on a fresh book. Prints msgs/s per repetition (median, min, max) and the per-message
 //! latency p50 / p99 from a separate pass that times each message (one clock read per message
-//! included), then a JSON line.
+//! included), then allocations and bytes allocated per message and the client's peak heap over a
+//! pass (counted by `alloc-count`'s allocator, installed here), then a JSON line.
 
 use marketdata::venue::{to_json, Venue};
 use marketdata::{parse, L2Book};
 use std::process::ExitCode;
 use std::time::Instant;
+
+#[global_allocator]
+static GLOBAL: alloc_count::Counting = alloc_count::Counting;
 
 /// Most messages one run generates.
 const MAX_MESSAGES: usize = 5_000_000;
@@ -106,6 +110,18 @@ fn main() -> ExitCode {
             rates.push(lines.len() as f64 / t.elapsed().as_secs_f64());
         }
     }
+    // Allocations over one more pass, and the heap it needed beyond what was live before it.
+    let before = alloc_count::snapshot();
+    alloc_count::reset_peak();
+    if let Err(e) = pass(&lines, a.depth) {
+        eprintln!("md-bench: {e}");
+        return ExitCode::FAILURE;
+    }
+    let after = alloc_count::snapshot();
+    let per_msg = |n: u64| n as f64 / lines.len() as f64;
+    let allocs_per_msg = per_msg(after.allocations - before.allocations);
+    let bytes_per_msg = per_msg(after.bytes - before.bytes);
+    let pass_peak_bytes = after.peak_bytes.saturating_sub(before.live_bytes);
     let mut book = L2Book::new(a.depth).expect("depth checked by Venue::new");
     let mut ns: Vec<u64> = Vec::with_capacity(lines.len());
     for line in &lines {
@@ -124,7 +140,8 @@ fn main() -> ExitCode {
     let med = median(&mut rates.clone());
     println!(
         "{} messages ({} B on average), depth {}: {:.2} M msgs/s median ({:.2}–{:.2}) over {} reps; \
-         per message p50 {} ns, p99 {} ns",
+         per message p50 {} ns, p99 {} ns; {:.2} allocations ({:.0} B) per message, the pass's \
+         peak heap {} B",
         lines.len(),
         bytes / lines.len(),
         a.depth,
@@ -133,7 +150,10 @@ fn main() -> ExitCode {
         max / 1e6,
         a.reps,
         q(500),
-        q(990)
+        q(990),
+        allocs_per_msg,
+        bytes_per_msg,
+        pass_peak_bytes
     );
     let json = serde_json::json!({
         "bench": "marketdata",
@@ -148,6 +168,10 @@ fn main() -> ExitCode {
         "p50_ns": q(500),
         "p99_ns": q(990),
         "final_checksum": checksum,
+        "allocations_per_message": (allocs_per_msg * 100.0).round() / 100.0,
+        "bytes_allocated_per_message": bytes_per_msg.round(),
+        "pass_peak_heap_bytes": pass_peak_bytes,
+        "process_peak_heap_bytes": alloc_count::snapshot().peak_bytes,
     });
     println!("{json}");
     ExitCode::SUCCESS
