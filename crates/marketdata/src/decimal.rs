@@ -136,24 +136,10 @@ impl Decimal {
         u128::from(self.mantissa) * 10u128.pow(KEY_UNIT_POW - u32::from(self.scale))
     }
 
-    /// The digits Kraken's checksum takes from this value's text: the point removed, then the
-    /// leading zeros — which is the mantissa in decimal (nothing at all for zero). Written into
-    /// `buf`; returns the used tail.
-    pub fn checksum_digits(self, buf: &mut [u8; 20]) -> &[u8] {
-        let mut n = self.mantissa;
-        let mut i = buf.len();
-        while n > 0 {
-            i -= 1;
-            buf[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
-        &buf[i..]
-    }
-}
-
-impl Decimal {
-    /// Writes [`checksum_digits`](Self::checksum_digits) into `out` at `at`, in place; returns
-    /// the new end. Leaves `out` unchanged (and returns `at`) if the digits do not fit.
+    /// Writes the digits Kraken's checksum takes from this value's text into `out` at `at`: the
+    /// point removed, then the leading zeros — which is the mantissa in decimal (nothing at all
+    /// for zero). Returns the new end; leaves `out` unchanged (and returns `at`) if the digits do
+    /// not fit.
     pub fn write_checksum_digits(self, out: &mut [u8], at: usize) -> usize {
         let n = digit_count(self.mantissa);
         let Some(dst) = out.get_mut(at..at + n) else {
@@ -206,10 +192,14 @@ mod tests {
         assert_eq!(d("0.10000000").to_string(), "0.10000000");
         assert_eq!(d("45285.2").to_string(), "45285.2");
         assert_eq!(d("7").to_string(), "7");
-        let mut buf = [0u8; 20];
-        assert_eq!(d("0.00100000").checksum_digits(&mut buf), b"100000");
-        assert_eq!(d("0.05005").checksum_digits(&mut buf), b"5005");
-        assert_eq!(d("0.0").checksum_digits(&mut buf), b"");
+        let digits = |text: &str| {
+            let mut buf = [0u8; 20];
+            let end = d(text).write_checksum_digits(&mut buf, 0);
+            buf[..end].to_vec()
+        };
+        assert_eq!(digits("0.00100000"), b"100000");
+        assert_eq!(digits("0.05005"), b"5005");
+        assert_eq!(digits("0.0"), b"");
         let mut out = [b'x'; 12];
         let end = d("0.00100000").write_checksum_digits(&mut out, 2);
         assert_eq!((&out[..end], end), (&b"xx100000"[..], 8));

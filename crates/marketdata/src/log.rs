@@ -70,9 +70,6 @@ impl std::error::Error for LogError {}
 pub struct EventLog {
     segments: Vec<Vec<u8>>,
     next_offset: u64,
-    /// Offsets of the snapshot records, ascending (replay starts from the last one before a
-    /// target).
-    snapshots: Vec<u64>,
 }
 
 impl EventLog {
@@ -108,42 +105,47 @@ impl EventLog {
         seg.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
         seg.extend_from_slice(&payload);
         let offset = self.next_offset;
-        if msg.kind == Kind::Snapshot {
-            self.snapshots.push(offset);
-        }
         self.next_offset += 1;
         Ok(offset)
     }
 
-    /// The book right after the record at `offset`, rebuilt from the log alone (from the last
-    /// snapshot at or before it); `None` if `offset` is not in the log or no snapshot precedes it.
+    /// The book right after the record at `offset`, rebuilt from the log alone; `None` if
+    /// `offset` is not in the log, no snapshot precedes it, or `depth` is not one Kraken offers.
     pub fn book_at(&self, offset: u64, depth: usize) -> Result<Option<L2Book>, LogError> {
-        if offset >= self.next_offset {
-            return Ok(None);
-        }
-        let Some(&start) = self.snapshots.iter().rev().find(|&&s| s <= offset) else {
+        let Ok(book) = L2Book::new(depth) else {
             return Ok(None);
         };
-        let Ok(mut book) = L2Book::new(depth) else {
-            return Ok(None);
-        };
-        for record in read(&self.segments) {
-            let (at, msg) = record?;
-            if at < start {
-                continue;
-            }
-            if at > offset {
-                break;
-            }
-            if book.apply(&msg).is_err() {
-                return Err(LogError::BadRecord {
-                    offset: at,
-                    why: "does not apply to the book before it",
-                });
-            }
-        }
-        Ok(Some(book))
+        Ok(replay(&self.segments, offset, book)?.map(|(book, _)| book))
     }
+}
+
+/// Replays `segments` onto `book` up to and including the record at `offset`, from the first
+/// snapshot on (each later snapshot replaces the book, so this equals starting at the last one
+/// before `offset`); returns the book and that record, or `None` if the log holds no record at
+/// `offset` or no snapshot before it.
+pub fn replay(
+    segments: &[Vec<u8>],
+    offset: u64,
+    mut book: L2Book,
+) -> Result<Option<(L2Book, BookMessage)>, LogError> {
+    let mut started = false;
+    for record in read(segments) {
+        let (at, msg) = record?;
+        if at > offset {
+            break;
+        }
+        started |= msg.kind == Kind::Snapshot;
+        if started && book.apply(&msg).is_err() {
+            return Err(LogError::BadRecord {
+                offset: at,
+                why: "does not apply to the book before it",
+            });
+        }
+        if at == offset {
+            return Ok(started.then_some((book, msg)));
+        }
+    }
+    Ok(None)
 }
 
 fn encode(msg: &BookMessage) -> Result<Vec<u8>, LogError> {
@@ -242,61 +244,87 @@ fn decode(payload: &[u8]) -> Result<BookMessage, &'static str> {
     })
 }
 
-/// Every record of `segments` in order, with its offset; stops after the first error.
-pub fn read(
-    segments: &[Vec<u8>],
-) -> impl Iterator<Item = Result<(u64, BookMessage), LogError>> + '_ {
-    let mut out: Vec<Result<(u64, BookMessage), LogError>> = Vec::new();
-    let mut expected: Option<u64> = None;
-    'segments: for seg in segments {
-        if seg.len() < HEADER_BYTES || seg[..8] != MAGIC {
-            out.push(Err(LogError::BadHeader));
-            break;
-        }
-        let mut base = [0u8; 8];
-        base.copy_from_slice(&seg[8..16]);
-        let mut offset = u64::from_le_bytes(base);
-        if let Some(e) = expected.filter(|&e| e != offset) {
-            out.push(Err(LogError::Discontinuous {
-                expected: e,
-                found: offset,
-            }));
-            break;
-        }
-        let mut rest = &seg[HEADER_BYTES..];
-        while !rest.is_empty() {
-            let mut b = Bytes(rest);
-            let (Some(len), Some(crc)) = (b.u32(), b.u32()) else {
-                out.push(Err(LogError::Truncated { offset }));
-                break 'segments;
-            };
-            let len = len as usize;
-            if len > MAX_RECORD_BYTES {
-                out.push(Err(LogError::BadRecord {
-                    offset,
-                    why: "length beyond the record bound",
-                }));
-                break 'segments;
-            }
-            let Some(payload) = b.take(len) else {
-                out.push(Err(LogError::Truncated { offset }));
-                break 'segments;
-            };
-            if crc32fast::hash(payload) != crc {
-                out.push(Err(LogError::BadCrc { offset }));
-                break 'segments;
-            }
-            match decode(payload) {
-                Ok(msg) => out.push(Ok((offset, msg))),
-                Err(why) => {
-                    out.push(Err(LogError::BadRecord { offset, why }));
-                    break 'segments;
-                }
-            }
-            rest = b.0;
-            offset += 1;
-        }
-        expected = Some(offset);
+/// Every record of `segments` in order, with its offset, decoded as it is reached; stops after
+/// the first error.
+pub fn read(segments: &[Vec<u8>]) -> Records<'_> {
+    Records {
+        segments: segments.iter(),
+        rest: &[],
+        offset: 0,
+        in_segment: false,
+        done: false,
     }
-    out.into_iter()
+}
+
+/// The iterator [`read`] returns.
+pub struct Records<'a> {
+    segments: std::slice::Iter<'a, Vec<u8>>,
+    /// The unread records of the current segment.
+    rest: &'a [u8],
+    /// Offset of the next record.
+    offset: u64,
+    /// Whether a segment has been opened (so the next must start at `offset`).
+    in_segment: bool,
+    done: bool,
+}
+
+impl Records<'_> {
+    fn fail(&mut self, e: LogError) -> Option<Result<(u64, BookMessage), LogError>> {
+        self.done = true;
+        Some(Err(e))
+    }
+}
+
+impl Iterator for Records<'_> {
+    type Item = Result<(u64, BookMessage), LogError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        while self.rest.is_empty() {
+            let seg = self.segments.next()?;
+            if seg.len() < HEADER_BYTES || seg[..8] != MAGIC {
+                return self.fail(LogError::BadHeader);
+            }
+            let mut base = [0u8; 8];
+            base.copy_from_slice(&seg[8..16]);
+            let base = u64::from_le_bytes(base);
+            if self.in_segment && base != self.offset {
+                return self.fail(LogError::Discontinuous {
+                    expected: self.offset,
+                    found: base,
+                });
+            }
+            self.in_segment = true;
+            self.offset = base;
+            self.rest = &seg[HEADER_BYTES..];
+        }
+        let offset = self.offset;
+        let mut b = Bytes(self.rest);
+        let (Some(len), Some(crc)) = (b.u32(), b.u32()) else {
+            return self.fail(LogError::Truncated { offset });
+        };
+        let len = len as usize;
+        if len > MAX_RECORD_BYTES {
+            return self.fail(LogError::BadRecord {
+                offset,
+                why: "length beyond the record bound",
+            });
+        }
+        let Some(payload) = b.take(len) else {
+            return self.fail(LogError::Truncated { offset });
+        };
+        if crc32fast::hash(payload) != crc {
+            return self.fail(LogError::BadCrc { offset });
+        }
+        match decode(payload) {
+            Ok(msg) => {
+                self.rest = b.0;
+                self.offset += 1;
+                Some(Ok((offset, msg)))
+            }
+            Err(why) => self.fail(LogError::BadRecord { offset, why }),
+        }
+    }
 }

@@ -7,7 +7,7 @@
 
 use crate::book::{BadDepth, L2Book};
 use crate::decimal::Decimal;
-use crate::wire::{BookMessage, Kind, LevelUpdate};
+use crate::wire::{BookMessage, Kind, LevelUpdate, Side as WireSide};
 use orderbook::event::NullSink;
 use orderbook::{Book, FlowGen, FlowParams, Side};
 use std::fmt::Write as _;
@@ -87,8 +87,8 @@ impl Venue {
         for _ in 0..MAX_QUIET_COMMANDS {
             self.run_one();
             let (bids, asks) = (self.top(Side::Buy), self.top(Side::Sell));
-            let bid_changes = diff(self.published.bids(), &bids);
-            let ask_changes = diff(self.published.asks(), &asks);
+            let bid_changes = diff(self.published.bids(), &bids, WireSide::Bid);
+            let ask_changes = diff(self.published.asks(), &asks, WireSide::Ask);
             if bid_changes.is_empty() && ask_changes.is_empty() {
                 continue;
             }
@@ -135,27 +135,48 @@ impl Venue {
     }
 }
 
-/// The updates that turn `published` into `now` (both best first): new or changed levels, and
-/// zero quantities for levels that are gone.
-fn diff(published: &[crate::book::Level], now: &[LevelUpdate]) -> Vec<LevelUpdate> {
-    let mut out = Vec::new();
-    for l in published {
-        if !now.iter().any(|n| n.price.key() == l.price.key()) {
-            out.push(LevelUpdate {
-                price: l.price,
-                qty: Decimal::ZERO,
-            });
+/// The updates that turn `published` into `now` (both best first on `side`): zero quantities
+/// for levels that are gone, in published order, then new or changed levels, in `now` order. One
+/// merge walk over the two sorted lists, so a step costs O(depth), not O(depth²).
+fn diff(published: &[crate::book::Level], now: &[LevelUpdate], side: WireSide) -> Vec<LevelUpdate> {
+    let better = |a: u128, b: u128| match side {
+        WireSide::Bid => a > b,
+        WireSide::Ask => a < b,
+    };
+    let (mut gone, mut changed) = (Vec::new(), Vec::new());
+    let (mut i, mut j) = (0, 0);
+    loop {
+        match (published.get(i), now.get(j)) {
+            (Some(p), Some(n)) if p.price.key() == n.price.key() => {
+                if p.qty != n.qty {
+                    changed.push(*n);
+                }
+                i += 1;
+                j += 1;
+            }
+            (Some(p), Some(n)) if better(p.price.key(), n.price.key()) => {
+                gone.push(LevelUpdate {
+                    price: p.price,
+                    qty: Decimal::ZERO,
+                });
+                i += 1;
+            }
+            (_, Some(n)) => {
+                changed.push(*n);
+                j += 1;
+            }
+            (Some(p), None) => {
+                gone.push(LevelUpdate {
+                    price: p.price,
+                    qty: Decimal::ZERO,
+                });
+                i += 1;
+            }
+            (None, None) => break,
         }
     }
-    for n in now {
-        let same = published
-            .iter()
-            .any(|l| l.price.key() == n.price.key() && l.qty == n.qty);
-        if !same {
-            out.push(*n);
-        }
-    }
-    out
+    gone.extend(changed);
+    gone
 }
 
 /// A message as Kraken v2 writes it on the wire (one line of JSON; values as numbers with the

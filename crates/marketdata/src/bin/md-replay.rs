@@ -1,8 +1,8 @@
 //! `md-replay DIR --offset N [--depth D]`: rebuilds the book from the event log in DIR (the
 //! `*.seg` files `md-record` writes, in name order) right after the record at offset N, from the
-//! log alone, and prints its top levels and its checksum next to the one the record carries.
+//! log alone (`marketdata::log::replay`, which checks every record on the way), and prints its top levels and its checksum next to the one the record carries.
 
-use marketdata::log::read;
+use marketdata::log::replay;
 use marketdata::{L2Book, Level};
 use std::process::ExitCode;
 
@@ -50,30 +50,21 @@ fn main() -> ExitCode {
             Err(e) => return fail(format!("{}: {e}", name.display()), 1),
         }
     }
-    // Rebuild from the last snapshot at or before the offset, checking every record on the way.
-    let mut book = match L2Book::new(depth) {
+    let book = match L2Book::new(depth) {
         Ok(b) => b,
         Err(e) => return fail(e, 2),
     };
-    let mut carried = None;
-    let mut found = false;
-    for record in read(&segments) {
-        let (at, msg) = match record {
-            Ok(r) => r,
-            Err(e) => return fail(e, 1),
-        };
-        if at > offset {
-            break;
+    let (book, record) = match replay(&segments, offset, book) {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            return fail(
+                format!("no record {offset} in {dir} (or no snapshot before it)"),
+                1,
+            )
         }
-        if let Err(e) = book.apply(&msg) {
-            return fail(format!("record {at}: {e}"), 1);
-        }
-        carried = msg.checksum;
-        found = at == offset;
-    }
-    if !found {
-        return fail(format!("no record {offset} in {dir}"), 1);
-    }
+        Err(e) => return fail(e, 1),
+    };
+    let carried = record.checksum;
     let show = |levels: &[Level]| {
         levels
             .iter()
