@@ -13,6 +13,8 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("/usr/bin/chromium", "chromium"),
     // Real Redis servers for crates/ratelimit-redis's tests and its load benchmark.
     ("/usr/bin/redis-server", "redis-server"),
+    // redis-cli joins the Redis Cluster those tests start (`--cluster create`).
+    ("/usr/bin/redis-cli", "redis-tools"),
 ];
 
 pub fn run() -> Result {
