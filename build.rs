@@ -26,6 +26,7 @@ fn main() {
             site_content::LabWords::Orderbook(w) => write(&path, &bundle.with_words(w.as_ref())),
             site_content::LabWords::Raft(w) => write(&path, &bundle.with_words(w.as_ref())),
             site_content::LabWords::RateLimiter(w) => write(&path, &bundle.with_words(w.as_ref())),
+            site_content::LabWords::MarketData(w) => write(&path, &bundle.with_words(w.as_ref())),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! the site's `/lab/<slug>` page loads on demand.
 
 pub mod kit;
+pub mod marketdata;
 pub mod orderbook;
 pub mod raft;
 pub mod ratelimit;

@@ -108,6 +108,9 @@ fn PostPage(post: &'static Post) -> impl IntoView {
                     {if post.by_owner { "Read the article" } else { "Read the article on the author's site" }}
                 </a>
             </p>
+            {post.lab.as_ref().map(|lab| view! {
+                <p class="card-lab"><a href=href(&lab.path)>{lab.label.as_str()}" →"</a></p>
+            })}
         </article>
     }
 }

@@ -66,6 +66,13 @@ const WORKLOADS: &[Workload] = &[
         args: r#"{"workload":"sweep","first_seed":0,"seeds":200,"nodes":5,"ticks":2000}"#,
         reps: 3,
     },
+    // `md-bench` (seed 42, depth 10, 200 000 updates): one parse + apply + checksum pass per
+    // call over the stream the harness generated on its first (untimed) call.
+    Workload {
+        engine: "marketdata",
+        args: r#"{"workload":"ingest","seed":42,"depth":10,"updates":200000}"#,
+        reps: 5,
+    },
 ];
 
 const SIDES: [Side; 3] = [Side::Native, Side::Node, Side::Chromium];

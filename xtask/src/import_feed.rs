@@ -45,11 +45,12 @@ pub fn run(args: &[String]) -> Result {
             link: entry.link.clone(),
             reading_minutes: entry.reading_minutes,
             excerpt: entry.excerpt.clone(),
-            summary: existing.and_then(|p| p.summary),
+            summary: existing.as_ref().and_then(|p| p.summary.clone()),
+            lab: existing.and_then(|p| p.lab),
         };
         let text = toml::to_string(&post).map_err(|e| e.to_string())?;
         let header =
-            "# Imported by `cargo xtask import-feed`; only `summary` is written by hand.\n";
+            "# Imported by `cargo xtask import-feed`; only `summary` and `lab` are written by hand.\n";
         fs::write(&path, format!("{header}{text}"))
             .map_err(|e| format!("{}: {e}", path.display()))?;
         let whose = if post.by_owner {

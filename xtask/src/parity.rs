@@ -96,6 +96,27 @@ const CHECKS: &[Parity] = &[
         ],
         field: "deliveries",
     },
+    Parity {
+        engine: "marketdata",
+        workload: "ingest",
+        params: &[
+            ("seed", Num(42)),
+            ("depth", Num(10)),
+            ("updates", Num(50_000)),
+        ],
+        native_bin: "md-bench",
+        native_args: &[
+            "--seed",
+            "{seed}",
+            "--depth",
+            "{depth}",
+            "--messages",
+            "{updates}",
+            "--reps",
+            "1",
+        ],
+        field: "final_checksum",
+    },
 ];
 
 impl Parity {

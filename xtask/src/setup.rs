@@ -15,6 +15,8 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("/usr/bin/redis-server", "redis-server"),
     // redis-cli joins the Redis Cluster those tests start (`--cluster create`).
     ("/usr/bin/redis-cli", "redis-tools"),
+    // NATS with JetStream: the market-data pipeline's journal and its tests (bookworm: 2.9.10).
+    ("/usr/bin/nats-server", "nats-server"),
 ];
 
 pub fn run() -> Result {

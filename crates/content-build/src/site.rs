@@ -96,6 +96,9 @@ pub fn lab_bundles(root: &Path, site: &Site) -> Result<Vec<LabBundle>, ContentEr
             if let LabWords::RateLimiter(w) = &mut live.words {
                 fill_figures(&mut w.redis.figures, &measurements)?;
             }
+            if let LabWords::MarketData(w) = &mut live.words {
+                fill_figures(std::slice::from_mut(&mut w.native_checksum), &measurements)?;
+            }
             Ok(LabBundle {
                 kit: kit.clone(),
                 lab: lab.clone(),

@@ -11,7 +11,7 @@
 
 use crate::book::L2Book;
 use crate::log::EventLog;
-use crate::wire::{parse, Kind};
+use crate::wire::{parse_into, BookMessage, Kind};
 
 /// First back-off after a disconnect, in ticks; each further failed attempt doubles it.
 pub const BACKOFF_BASE_TICKS: u64 = 4;
@@ -91,6 +91,8 @@ pub struct Client {
     events: Vec<Event>,
     /// Every message applied, in order: the book can be rebuilt at any offset from it.
     log: EventLog,
+    /// The frame being handled, parsed into the same buffers every time (no allocation).
+    frame: BookMessage,
 }
 
 impl Client {
@@ -102,6 +104,7 @@ impl Client {
             attempts: 0,
             events: Vec::new(),
             log: EventLog::new(),
+            frame: BookMessage::default(),
         }
     }
 
@@ -178,10 +181,10 @@ impl Client {
         if matches!(self.state, State::Disconnected { .. }) {
             return Action::None;
         }
-        let msg = match parse(frame) {
-            Ok(m) => m,
-            Err(_) => return self.resync(tick, Resync::Malformed),
-        };
+        if parse_into(frame, &mut self.frame).is_err() {
+            return self.resync(tick, Resync::Malformed);
+        }
+        let msg = &self.frame;
         let (Some(seq), Some(theirs)) = (msg.seq, msg.checksum) else {
             return self.resync(tick, Resync::Unverifiable);
         };
@@ -204,7 +207,7 @@ impl Client {
             ),
             (State::Live, Kind::Snapshot) | (State::Live, Kind::Update) | (_, Kind::Snapshot) => {
                 let snapshot = msg.kind == Kind::Snapshot;
-                if self.book.apply(&msg).is_err() {
+                if self.book.apply(msg).is_err() {
                     return self.resync(tick, Resync::Malformed);
                 }
                 let ours = self.book.checksum();
@@ -212,7 +215,7 @@ impl Client {
                     return self.resync(tick, Resync::ChecksumMismatch { seq, ours, theirs });
                 }
                 // Parsed messages are within the log's bounds, so this cannot fail.
-                let logged = self.log.append(&msg);
+                let logged = self.log.append(msg);
                 debug_assert!(logged.is_ok());
                 self.expected = seq + 1;
                 self.attempts = 0;
@@ -225,5 +228,20 @@ impl Client {
                 Action::None
             }
         }
+    }
+}
+
+/// What a long-running owner (a native pipeline) uses to keep its memory flat.
+impl Client {
+    /// Hands over the events recorded so far, oldest first, leaving the list empty (its capacity
+    /// kept): an owner that passes each event on as it happens keeps it from growing.
+    pub fn drain_events(&mut self) -> std::vec::Drain<'_, Event> {
+        self.events.drain(..)
+    }
+
+    /// Forgets the log's sealed segments (see [`EventLog::release_sealed`]), once they are
+    /// written elsewhere; returns how many.
+    pub fn release_sealed_log(&mut self) -> usize {
+        self.log.release_sealed()
     }
 }

@@ -10,8 +10,29 @@ use std::fmt;
 pub const MAX_DIGITS: usize = 18;
 /// Most digits after the point.
 pub const MAX_SCALE: u8 = 18;
-/// `10^MAX_SCALE`, the unit of [`Decimal::key`].
-const KEY_UNIT_POW: u32 = MAX_SCALE as u32;
+/// `10^i` for every scale: [`Decimal::key`] multiplies by `10^(MAX_SCALE - scale)`, which fits
+/// a u64, so a key is one 64 × 64 → 128-bit product.
+const POW10: [u64; MAX_SCALE as usize + 1] = {
+    let mut t = [1u64; MAX_SCALE as usize + 1];
+    let mut i = 1;
+    while i < t.len() {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// `"00"` to `"99"`, for writing digits two at a time.
+const DIGIT_PAIRS: [u8; 200] = {
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
 
 /// A non-negative decimal: `mantissa × 10^-scale`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -60,6 +81,13 @@ impl Decimal {
     pub fn new(mantissa: u64, scale: u8) -> Option<Decimal> {
         (scale <= MAX_SCALE && digit_count(mantissa) <= MAX_DIGITS)
             .then_some(Decimal { mantissa, scale })
+    }
+
+    /// `mantissa × 10^-scale` for a caller that has already kept to the bounds (a scanner that
+    /// read at most [`MAX_DIGITS`] digits); checked in debug builds.
+    pub(crate) fn from_parts(mantissa: u64, scale: u8) -> Decimal {
+        debug_assert!(Decimal::new(mantissa, scale).is_some());
+        Decimal { mantissa, scale }
     }
 
     /// Parses plain decimal text: digits, optionally one `.` followed by digits.
@@ -133,7 +161,9 @@ impl Decimal {
     /// The value in units of 10^-18, for ordering and equality by value (`0.5` and `0.50` have
     /// one key). Exact: a mantissa below 10^18 times at most 10^18 fits a u128.
     pub fn key(self) -> u128 {
-        u128::from(self.mantissa) * 10u128.pow(KEY_UNIT_POW - u32::from(self.scale))
+        debug_assert!(self.scale <= MAX_SCALE);
+        let unit = POW10[usize::from(MAX_SCALE - self.scale)];
+        u128::from(self.mantissa) * u128::from(unit)
     }
 
     /// Writes the digits Kraken's checksum takes from this value's text into `out` at `at`: the
@@ -145,22 +175,24 @@ impl Decimal {
         let Some(dst) = out.get_mut(at..at + n) else {
             return at;
         };
+        // Two digits per division, from the right; an odd count leaves one for the front.
         let mut m = self.mantissa;
-        for slot in dst.iter_mut().rev() {
-            *slot = b'0' + (m % 10) as u8;
-            m /= 10;
+        let mut pairs = dst.rchunks_exact_mut(2);
+        for pair in &mut pairs {
+            let i = 2 * (m % 100) as usize;
+            pair.copy_from_slice(&DIGIT_PAIRS[i..i + 2]);
+            m /= 100;
+        }
+        if let [first] = pairs.into_remainder() {
+            *first = b'0' + m as u8;
         }
         at + n
     }
 }
 
-fn digit_count(mut n: u64) -> usize {
-    let mut d = 0;
-    while n > 0 {
-        d += 1;
-        n /= 10;
-    }
-    d
+/// Decimal digits of `n` (none for zero, as the checksum takes it).
+pub(crate) fn digit_count(n: u64) -> usize {
+    n.checked_ilog10().map_or(0, |d| d as usize + 1)
 }
 
 /// The text it was read from, up to leading zeros (`0.050` stays `0.050`).
@@ -200,6 +232,15 @@ mod tests {
         assert_eq!(digits("0.00100000"), b"100000");
         assert_eq!(digits("0.05005"), b"5005");
         assert_eq!(digits("0.0"), b"");
+        assert_eq!(digits("1234567890.12345678"), b"123456789012345678");
+        assert_eq!(digits("98765432101234567"), b"98765432101234567");
+        assert_eq!(digits("7"), b"7");
+        assert_eq!(digits("0.10"), b"10");
+        for text in [
+            "1", "12", "123", "1234", "12345", "123456", "1234567", "12345678",
+        ] {
+            assert_eq!(digits(text), text.as_bytes());
+        }
         let mut out = [b'x'; 12];
         let end = d("0.00100000").write_checksum_digits(&mut out, 2);
         assert_eq!((&out[..end], end), (&b"xx100000"[..], 8));
@@ -209,6 +250,12 @@ mod tests {
             "no room: unchanged"
         );
         assert_eq!(d("0.5").key(), d("0.50").key());
+        assert_eq!(d("7").key(), 7 * 10u128.pow(18));
+        assert_eq!(d("0.000000000000000007").key(), 7);
+        assert_eq!(
+            d("999999999999999999").key(),
+            999_999_999_999_999_999 * 10u128.pow(18)
+        );
         assert!(d("0.5666").key() > d("0.5665").key());
         assert_eq!(d("0.566").with_min_scale(4).unwrap().to_string(), "0.5660");
         assert_eq!(

@@ -4,7 +4,7 @@
 //! [`venue`] runs the order book engine and publishes its top levels in that format, a seeded
 //! [`network`] drops, duplicates, reorders, delays and corrupts frames, the [`client`] state
 //! machine recovers from all of it and records every applied message in its [`log`], and a
-//! [`session`] runs the three in ticks.
+//! [`session`] runs the three in ticks. [`workload`] is the ingestion benchmark's work.
 //!
 //! Invariant: pure — no I/O, no clock, randomness only from seeds; every input is either applied or a typed
 //! error, and nothing panics.
@@ -13,13 +13,17 @@
 
 pub mod book;
 pub mod client;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod crc;
 pub mod decimal;
 pub mod log;
 pub mod network;
+mod scan;
 pub mod session;
 pub mod venue;
 pub mod wire;
+pub mod workload;
 
 pub use book::{BookError, L2Book, Level, Precision, CHECKSUM_LEVELS, DEPTHS};
 pub use decimal::{Decimal, DecimalError};
-pub use wire::{parse, BookMessage, Kind, LevelUpdate, Side, WireError};
+pub use wire::{parse, parse_into, BookMessage, Kind, LevelUpdate, Side, WireError};

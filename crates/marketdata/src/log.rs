@@ -70,6 +70,8 @@ impl std::error::Error for LogError {}
 pub struct EventLog {
     segments: Vec<Vec<u8>>,
     next_offset: u64,
+    /// Where the last record starts in the last segment.
+    last_record_at: usize,
 }
 
 impl EventLog {
@@ -88,7 +90,7 @@ impl EventLog {
 
     /// Appends `msg`; returns its offset.
     pub fn append(&mut self, msg: &BookMessage) -> Result<u64, LogError> {
-        let payload = encode(msg)?;
+        let record = encode_record(msg)?;
         let full = self
             .segments
             .last()
@@ -100,13 +102,29 @@ impl EventLog {
             self.segments.push(header);
         }
         let seg = self.segments.last_mut().ok_or(LogError::TooLarge)?;
-        let len = u32::try_from(payload.len()).map_err(|_| LogError::TooLarge)?;
-        seg.extend_from_slice(&len.to_le_bytes());
-        seg.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-        seg.extend_from_slice(&payload);
+        self.last_record_at = seg.len();
+        seg.extend_from_slice(&record);
         let offset = self.next_offset;
         self.next_offset += 1;
         Ok(offset)
+    }
+
+    /// Forgets every sealed segment (all but the one being appended to) and returns how many:
+    /// for an owner whose segments are also written to files, so memory stays at one segment.
+    /// The log then starts at the remaining segment's base offset; readers take offsets from the
+    /// segment headers, and an offset before it is no longer in the log.
+    pub fn release_sealed(&mut self) -> usize {
+        let sealed = self.segments.len().saturating_sub(1);
+        self.segments.drain(..sealed);
+        sealed
+    }
+
+    /// The last record appended, with its offset, as its bytes (`len crc payload`): what a log
+    /// shipper hands on after each append, in O(1).
+    pub fn last_record(&self) -> Option<(u64, &[u8])> {
+        let seg = self.segments.last()?;
+        let offset = self.next_offset.checked_sub(1)?;
+        Some((offset, seg.get(self.last_record_at..)?))
     }
 
     /// The book right after the record at `offset`, rebuilt from the log alone; `None` if
@@ -248,7 +266,23 @@ fn decode(payload: &[u8]) -> Result<BookMessage, &'static str> {
 /// the first error.
 pub fn read(segments: &[Vec<u8>]) -> Records<'_> {
     Records {
-        segments: segments.iter(),
+        raw: read_raw(segments, 0),
+    }
+}
+
+/// Every record of `segments` from offset `from` on, as its bytes (`len crc payload`, what
+/// [`decode_record`] takes), without decoding; segments wholly before `from` are skipped by
+/// their base offsets. Stops after the first error. A log shipper reads its new records with it.
+pub fn read_raw(segments: &[Vec<u8>], from: u64) -> RawRecords<'_> {
+    // The last segment whose base offset is at or before `from` holds it (if any does).
+    let skip = segments
+        .iter()
+        .skip(1)
+        .take_while(|seg| segment_base(seg).is_some_and(|base| base <= from))
+        .count();
+    RawRecords {
+        segments: segments[skip.min(segments.len())..].iter(),
+        from,
         rest: &[],
         offset: 0,
         in_segment: false,
@@ -256,9 +290,83 @@ pub fn read(segments: &[Vec<u8>]) -> Records<'_> {
     }
 }
 
+/// A segment's base offset (the offset of its first record), if it starts with a valid header.
+pub fn segment_base(segment: &[u8]) -> Option<u64> {
+    if segment.len() < HEADER_BYTES || segment[..8] != MAGIC {
+        return None;
+    }
+    segment[8..16].try_into().ok().map(u64::from_le_bytes)
+}
+
+/// The record bytes (`len crc payload`) for `msg`, as [`EventLog::append`] writes them.
+pub fn encode_record(msg: &BookMessage) -> Result<Vec<u8>, LogError> {
+    let payload = encode(msg)?;
+    let len = u32::try_from(payload.len()).map_err(|_| LogError::TooLarge)?;
+    let mut record = Vec::with_capacity(8 + payload.len());
+    record.extend_from_slice(&len.to_le_bytes());
+    record.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    record.extend_from_slice(&payload);
+    Ok(record)
+}
+
+/// Decodes one record's bytes (`len crc payload`, exactly), checking its length and CRC;
+/// `offset` names it in the errors.
+pub fn decode_record(offset: u64, record: &[u8]) -> Result<BookMessage, LogError> {
+    let mut b = Bytes(record);
+    let payload = framed(&mut b, offset)?;
+    if !b.0.is_empty() {
+        return Err(LogError::BadRecord {
+            offset,
+            why: "bytes after the record",
+        });
+    }
+    decode(payload).map_err(|why| LogError::BadRecord { offset, why })
+}
+
+/// Reads one record's frame from `b`: its payload, checked against its length bound and CRC.
+fn framed<'a>(b: &mut Bytes<'a>, offset: u64) -> Result<&'a [u8], LogError> {
+    let (Some(len), Some(crc)) = (b.u32(), b.u32()) else {
+        return Err(LogError::Truncated { offset });
+    };
+    let len = len as usize;
+    if len > MAX_RECORD_BYTES {
+        return Err(LogError::BadRecord {
+            offset,
+            why: "length beyond the record bound",
+        });
+    }
+    let payload = b.take(len).ok_or(LogError::Truncated { offset })?;
+    if crc32fast::hash(payload) != crc {
+        return Err(LogError::BadCrc { offset });
+    }
+    Ok(payload)
+}
+
 /// The iterator [`read`] returns.
 pub struct Records<'a> {
+    raw: RawRecords<'a>,
+}
+
+impl Iterator for Records<'_> {
+    type Item = Result<(u64, BookMessage), LogError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let item = match self.raw.next()? {
+            Ok((offset, record)) => decode_record(offset, record).map(|msg| (offset, msg)),
+            Err(e) => Err(e),
+        };
+        if item.is_err() {
+            self.raw.done = true;
+        }
+        Some(item)
+    }
+}
+
+/// The iterator [`read_raw`] returns.
+pub struct RawRecords<'a> {
     segments: std::slice::Iter<'a, Vec<u8>>,
+    /// Records before this offset are passed over.
+    from: u64,
     /// The unread records of the current segment.
     rest: &'a [u8],
     /// Offset of the next record.
@@ -268,63 +376,48 @@ pub struct Records<'a> {
     done: bool,
 }
 
-impl Records<'_> {
-    fn fail(&mut self, e: LogError) -> Option<Result<(u64, BookMessage), LogError>> {
+impl<'a> RawRecords<'a> {
+    fn fail(&mut self, e: LogError) -> Option<Result<(u64, &'a [u8]), LogError>> {
         self.done = true;
         Some(Err(e))
     }
 }
 
-impl Iterator for Records<'_> {
-    type Item = Result<(u64, BookMessage), LogError>;
+impl<'a> Iterator for RawRecords<'a> {
+    type Item = Result<(u64, &'a [u8]), LogError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        while self.rest.is_empty() {
-            let seg = self.segments.next()?;
-            if seg.len() < HEADER_BYTES || seg[..8] != MAGIC {
-                return self.fail(LogError::BadHeader);
+        loop {
+            if self.done {
+                return None;
             }
-            let mut base = [0u8; 8];
-            base.copy_from_slice(&seg[8..16]);
-            let base = u64::from_le_bytes(base);
-            if self.in_segment && base != self.offset {
-                return self.fail(LogError::Discontinuous {
-                    expected: self.offset,
-                    found: base,
-                });
+            while self.rest.is_empty() {
+                let seg = self.segments.next()?;
+                let Some(base) = segment_base(seg) else {
+                    return self.fail(LogError::BadHeader);
+                };
+                if self.in_segment && base != self.offset {
+                    return self.fail(LogError::Discontinuous {
+                        expected: self.offset,
+                        found: base,
+                    });
+                }
+                self.in_segment = true;
+                self.offset = base;
+                self.rest = &seg[HEADER_BYTES..];
             }
-            self.in_segment = true;
-            self.offset = base;
-            self.rest = &seg[HEADER_BYTES..];
-        }
-        let offset = self.offset;
-        let mut b = Bytes(self.rest);
-        let (Some(len), Some(crc)) = (b.u32(), b.u32()) else {
-            return self.fail(LogError::Truncated { offset });
-        };
-        let len = len as usize;
-        if len > MAX_RECORD_BYTES {
-            return self.fail(LogError::BadRecord {
-                offset,
-                why: "length beyond the record bound",
-            });
-        }
-        let Some(payload) = b.take(len) else {
-            return self.fail(LogError::Truncated { offset });
-        };
-        if crc32fast::hash(payload) != crc {
-            return self.fail(LogError::BadCrc { offset });
-        }
-        match decode(payload) {
-            Ok(msg) => {
-                self.rest = b.0;
-                self.offset += 1;
-                Some(Ok((offset, msg)))
+            let offset = self.offset;
+            let start = self.rest;
+            let mut b = Bytes(self.rest);
+            if let Err(e) = framed(&mut b, offset) {
+                return self.fail(e);
             }
-            Err(why) => self.fail(LogError::BadRecord { offset, why }),
+            let record = &start[..start.len() - b.0.len()];
+            self.rest = b.0;
+            self.offset += 1;
+            if offset >= self.from {
+                return Some(Ok((offset, record)));
+            }
         }
     }
 }

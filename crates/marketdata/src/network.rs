@@ -40,6 +40,29 @@ pub const FAULTY: NetParams = NetParams {
     corrupt_permille: 5,
 };
 
+/// What the network did to one frame: a copy it made, a frame it held back, a digit it changed.
+/// Carried with the frame to its delivery, so a display can say what happened on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Marks {
+    /// This delivery is the network's extra copy of a frame.
+    pub duplicate: bool,
+    /// The frame was held back, so frames sent after it may arrive first.
+    pub reordered: bool,
+    /// One digit of one quantity was changed.
+    pub corrupted: bool,
+}
+
+/// What became of one frame handed to [`Network::send_marked`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Sent {
+    /// Lost at once (a drop, or no room in flight).
+    pub dropped: bool,
+    /// The network also sends a copy.
+    pub duplicated: bool,
+    pub reordered: bool,
+    pub corrupted: bool,
+}
+
 /// What the network did to the frames sent so far.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct NetStats {
@@ -81,12 +104,14 @@ impl NetParams {
 pub struct Network {
     rng: SplitMix64,
     params: NetParams,
-    /// (due tick, send order) → frame.
-    in_flight: BinaryHeap<Reverse<(u64, u64, String)>>,
+    /// (due tick, send order) → frame, with what the network did to it.
+    in_flight: BinaryHeap<Reverse<(u64, u64, String, Marks)>>,
     order: u64,
     /// Due tick of the last in-order frame: later ones are not delivered before it.
     last_due: u64,
     stats: NetStats,
+    /// Set by [`Network::corrupt_next`]: the next frame sent that can be corrupted is.
+    corrupt_pending: bool,
 }
 
 impl Network {
@@ -99,7 +124,31 @@ impl Network {
             order: 0,
             last_due: 0,
             stats: NetStats::default(),
+            corrupt_pending: false,
         })
+    }
+
+    /// New fault rates from the next frame on; what is in flight stays in flight, and the random
+    /// stream goes on (so a change mid-run loses nothing by itself).
+    pub fn set_params(&mut self, params: NetParams) -> Result<(), BadNetParams> {
+        params.validate()?;
+        self.params = params;
+        Ok(())
+    }
+
+    pub fn params(&self) -> NetParams {
+        self.params
+    }
+
+    /// Corrupts the next frame sent that has a quantity to change (whatever the corrupt rate):
+    /// a visitor's "corrupt the next message".
+    pub fn corrupt_next(&mut self) {
+        self.corrupt_pending = true;
+    }
+
+    /// Whether a [`Network::corrupt_next`] is still waiting for its frame.
+    pub fn corrupt_pending(&self) -> bool {
+        self.corrupt_pending
     }
 
     pub fn stats(&self) -> NetStats {
@@ -123,53 +172,90 @@ impl Network {
             .range_inclusive_unbiased(u64::from(p.min_delay_ticks), u64::from(p.max_delay_ticks))
     }
 
-    fn enqueue(&mut self, due: u64, frame: String) {
+    /// Queues a frame; false if there is no room (it is lost, and counted).
+    fn enqueue(&mut self, due: u64, frame: String, marks: Marks) -> bool {
         if self.in_flight.len() >= MAX_IN_FLIGHT {
             self.stats.overflowed += 1;
-            return;
+            return false;
         }
         self.order += 1;
-        self.in_flight.push(Reverse((due, self.order, frame)));
+        self.in_flight
+            .push(Reverse((due, self.order, frame, marks)));
+        true
     }
 
     /// Sends `frame` at tick `now`.
-    pub fn send(&mut self, now: u64, mut frame: String) {
+    pub fn send(&mut self, now: u64, frame: String) {
+        self.send_marked(now, frame);
+    }
+
+    /// Sends `frame` at tick `now` and says what the network did to it. The random draws are
+    /// [`Network::send`]'s, so both give the same run.
+    pub fn send_marked(&mut self, now: u64, mut frame: String) -> Sent {
         self.stats.sent += 1;
+        let mut sent = Sent::default();
         if self.chance(self.params.drop_permille) {
             self.stats.dropped += 1;
-            return;
+            sent.dropped = true;
+            return sent;
         }
-        if self.chance(self.params.corrupt_permille) && corrupt(&mut frame, &mut self.rng) {
+        let drawn = self.chance(self.params.corrupt_permille);
+        if (drawn || self.corrupt_pending) && corrupt(&mut frame, &mut self.rng) {
             self.stats.corrupted += 1;
+            self.corrupt_pending = false;
+            sent.corrupted = true;
         }
         let in_order = (now + self.delay()).max(self.last_due);
         let due = if self.chance(self.params.reorder_permille) {
             // Held back: frames sent after it may arrive first.
             self.stats.reordered += 1;
+            sent.reordered = true;
             let extra = u64::from(self.params.reorder_extra_ticks.max(1));
             in_order + self.rng.range_inclusive_unbiased(1, extra)
         } else {
             self.last_due = in_order;
             in_order
         };
+        let marks = Marks {
+            duplicate: false,
+            reordered: sent.reordered,
+            corrupted: sent.corrupted,
+        };
         if self.chance(self.params.duplicate_permille) {
             self.stats.duplicated += 1;
+            sent.duplicated = true;
             let copy_due = (now + self.delay()).max(self.last_due);
             self.last_due = copy_due;
-            self.enqueue(copy_due, frame.clone());
+            let copy = Marks {
+                duplicate: true,
+                reordered: false,
+                ..marks
+            };
+            self.enqueue(copy_due, frame.clone(), copy);
         }
-        self.enqueue(due, frame);
+        if !self.enqueue(due, frame, marks) {
+            sent.dropped = true;
+        }
+        sent
     }
 
     /// The frames due by tick `now`, in due then send order.
     pub fn deliver(&mut self, now: u64) -> Vec<String> {
+        self.deliver_marked(now)
+            .into_iter()
+            .map(|(frame, _)| frame)
+            .collect()
+    }
+
+    /// [`Network::deliver`], each frame with what the network did to it.
+    pub fn deliver_marked(&mut self, now: u64) -> Vec<(String, Marks)> {
         let mut out = Vec::new();
-        while let Some(Reverse((due, _, _))) = self.in_flight.peek() {
+        while let Some(Reverse((due, ..))) = self.in_flight.peek() {
             if *due > now {
                 break;
             }
-            if let Some(Reverse((_, _, frame))) = self.in_flight.pop() {
-                out.push(frame);
+            if let Some(Reverse((_, _, frame, marks))) = self.in_flight.pop() {
+                out.push((frame, marks));
             }
         }
         out
@@ -201,7 +287,21 @@ fn corrupt(frame: &mut String, rng: &mut SplitMix64) -> bool {
     }
     let i = digits[rng.below_unbiased(digits.len() as u64) as usize];
     let old = frame.as_bytes()[i] - b'0';
-    let new = (old + 1 + rng.below_unbiased(9) as u8) % 10;
+    // The leading digit of a longer integer part must stay nonzero: `02.5` is not JSON, and the
+    // corruption is for the checksum to catch, not the parser.
+    let leading = i == digits[0] && frame.as_bytes().get(i + 1).is_some_and(u8::is_ascii_digit);
+    let new = if leading {
+        // One of 1..=9 other than `old` (itself 1..=9 here).
+        let pick = 1 + rng.below_unbiased(8) as u8;
+        if pick >= old {
+            pick + 1
+        } else {
+            pick
+        }
+    } else {
+        (old + 1 + rng.below_unbiased(9) as u8) % 10
+    };
+    debug_assert!(new != old && new <= 9);
     frame.replace_range(i..=i, &char::from(b'0' + new).to_string());
     true
 }
@@ -209,6 +309,26 @@ fn corrupt(frame: &mut String, rng: &mut SplitMix64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_corrupted_quantity_is_still_a_json_number() {
+        let mut rng = SplitMix64::new(5);
+        for qty in ["12.00000000", "0.50000000", "7", "98765.1", "\"31.5\""] {
+            for _ in 0..200 {
+                let mut frame = format!(r#"{{"qty":{qty}}}"#);
+                assert!(corrupt(&mut frame, &mut rng));
+                assert_ne!(frame, format!(r#"{{"qty":{qty}}}"#));
+                let v: serde_json::Value =
+                    serde_json::from_str(&frame).unwrap_or_else(|e| panic!("{frame}: {e}"));
+                let text = v["qty"].to_string();
+                let digits = text.trim_matches('"');
+                assert!(
+                    !(digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0.")),
+                    "{frame}"
+                );
+            }
+        }
+    }
 
     fn drain(net: &mut Network, until: u64) -> Vec<String> {
         (0..=until).flat_map(|t| net.deliver(t)).collect()
@@ -282,5 +402,80 @@ mod tests {
             ..NetParams::default()
         };
         assert!(Network::new(1, bad).is_err());
+    }
+
+    #[test]
+    fn marks_say_what_the_network_did_and_match_the_stats() {
+        let frame = r#"{"channel":"book","type":"update","data":[{"symbol":"S","bids":[{"price":10.5,"qty":1.25000000}],"asks":[],"checksum":7,"seq":3}]}"#;
+        let mut net = Network::new(5, FAULTY).unwrap();
+        let mut sent = Vec::new();
+        for t in 0..3_000u64 {
+            sent.push(net.send_marked(t, frame.to_string()));
+        }
+        let got: Vec<(String, Marks)> = (0..=4_000).flat_map(|t| net.deliver_marked(t)).collect();
+        let stats = net.stats();
+        let count = |f: &dyn Fn(&Sent) -> bool| sent.iter().filter(|s| f(s)).count() as u64;
+        assert_eq!(count(&|s| s.dropped), stats.dropped);
+        assert_eq!(count(&|s| s.duplicated), stats.duplicated);
+        assert_eq!(count(&|s| s.corrupted), stats.corrupted);
+        assert_eq!(count(&|s| s.reordered), stats.reordered);
+        assert!(stats.dropped > 0 && stats.duplicated > 0 && stats.corrupted > 0);
+        let copies = got.iter().filter(|(_, m)| m.duplicate).count() as u64;
+        assert_eq!(copies, stats.duplicated);
+        assert_eq!(
+            got.len() as u64,
+            stats.sent - stats.dropped + stats.duplicated
+        );
+        // A frame marked corrupted differs from what was sent; every other one is intact.
+        assert!(got.iter().all(|(f, m)| m.corrupted == (f != frame)));
+    }
+
+    #[test]
+    fn send_and_send_marked_make_the_same_run() {
+        let mut a = Network::new(3, FAULTY).unwrap();
+        let mut b = Network::new(3, FAULTY).unwrap();
+        for t in 0..500u64 {
+            a.send(t, format!(r#"{{"qty":{t}.5}}"#));
+            b.send_marked(t, format!(r#"{{"qty":{t}.5}}"#));
+        }
+        let da: Vec<String> = (0..=600).flat_map(|t| a.deliver(t)).collect();
+        let db: Vec<String> = (0..=600)
+            .flat_map(|t| b.deliver_marked(t))
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(da, db);
+        assert_eq!(a.stats(), b.stats());
+    }
+
+    #[test]
+    fn corrupt_next_waits_for_a_frame_with_a_quantity() {
+        let mut net = Network::new(1, NetParams::default()).unwrap();
+        net.corrupt_next();
+        assert!(!net.send_marked(0, r#"{"bids":[]}"#.into()).corrupted);
+        assert!(net.corrupt_pending());
+        assert!(net.send_marked(0, r#"{"qty":1.5}"#.into()).corrupted);
+        assert!(!net.corrupt_pending());
+        assert!(!net.send_marked(0, r#"{"qty":1.5}"#.into()).corrupted);
+        assert_eq!(net.stats().corrupted, 1);
+    }
+
+    #[test]
+    fn new_params_keep_what_is_in_flight() {
+        let slow = NetParams {
+            min_delay_ticks: 5,
+            max_delay_ticks: 5,
+            ..NetParams::default()
+        };
+        let mut net = Network::new(1, slow).unwrap();
+        net.send(0, "a".into());
+        net.set_params(FAULTY).unwrap();
+        assert_eq!(net.params(), FAULTY);
+        assert_eq!(drain(&mut net, 10), vec!["a".to_string()]);
+        let bad = NetParams {
+            corrupt_permille: 2_000,
+            ..NetParams::default()
+        };
+        assert!(net.set_params(bad).is_err());
+        assert_eq!(net.params(), FAULTY);
     }
 }

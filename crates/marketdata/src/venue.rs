@@ -11,6 +11,7 @@ use crate::wire::{BookMessage, Kind, LevelUpdate, Side as WireSide};
 use orderbook::event::NullSink;
 use orderbook::{Book, FlowGen, FlowParams, Side};
 use std::fmt::Write as _;
+use std::mem::take;
 
 /// Decimal places of a published price (a tick is 0.1).
 pub const PRICE_SCALE: u8 = 1;
@@ -31,6 +32,10 @@ pub struct Venue {
     /// Sequence number of the last message (snapshots and updates count alike).
     seq: u64,
     warmed: bool,
+    /// The engine's top levels after the last command, refilled in place (a quiet command, which
+    /// changes nothing visible, allocates nothing).
+    top_bids: Vec<LevelUpdate>,
+    top_asks: Vec<LevelUpdate>,
 }
 
 impl Venue {
@@ -49,6 +54,8 @@ impl Venue {
             published: L2Book::new(depth)?,
             seq: 0,
             warmed: false,
+            top_bids: Vec::with_capacity(depth),
+            top_asks: Vec::with_capacity(depth),
         })
     }
 
@@ -81,17 +88,51 @@ impl Venue {
         self.publish(msg)
     }
 
+    /// The book as published so far as a snapshot message carrying the last sequence number (it
+    /// takes none of its own), for a subscriber that joins while the venue streams to others:
+    /// their stream goes on without a gap. `None` before anything is published.
+    pub fn published_snapshot(&self) -> Option<BookMessage> {
+        if self.seq == 0 {
+            return None;
+        }
+        let levels = |side: &[crate::book::Level]| {
+            side.iter()
+                .map(|l| LevelUpdate {
+                    price: l.price,
+                    qty: l.qty,
+                })
+                .collect()
+        };
+        Some(BookMessage {
+            kind: Kind::Snapshot,
+            symbol: SYMBOL.to_string(),
+            bids: levels(self.published.bids()),
+            asks: levels(self.published.asks()),
+            checksum: Some(self.published.checksum()),
+            seq: Some(self.seq),
+        })
+    }
+
     /// Runs commands until one changes the published top, and returns that change as an update
     /// (`None` if [`MAX_QUIET_COMMANDS`] changed nothing visible).
     pub fn step(&mut self) -> Option<BookMessage> {
         for _ in 0..MAX_QUIET_COMMANDS {
             self.run_one();
-            let (bids, asks) = (self.top(Side::Buy), self.top(Side::Sell));
-            let bid_changes = diff(self.published.bids(), &bids, WireSide::Bid);
-            let ask_changes = diff(self.published.asks(), &asks, WireSide::Ask);
-            if bid_changes.is_empty() && ask_changes.is_empty() {
+            let (mut bids, mut asks) = (take(&mut self.top_bids), take(&mut self.top_asks));
+            self.fill_top(Side::Buy, &mut bids);
+            self.fill_top(Side::Sell, &mut asks);
+            let quiet = same(self.published.bids(), &bids) && same(self.published.asks(), &asks);
+            let changes = (!quiet).then(|| {
+                (
+                    diff(self.published.bids(), &bids, WireSide::Bid),
+                    diff(self.published.asks(), &asks, WireSide::Ask),
+                )
+            });
+            (self.top_bids, self.top_asks) = (bids, asks);
+            let Some((bid_changes, ask_changes)) = changes else {
                 continue;
-            }
+            };
+            debug_assert!(!bid_changes.is_empty() || !ask_changes.is_empty());
             let msg = BookMessage {
                 kind: Kind::Update,
                 symbol: SYMBOL.to_string(),
@@ -122,17 +163,30 @@ impl Venue {
 
     /// The engine's best `depth` levels of `side`, as published values.
     fn top(&self, side: Side) -> Vec<LevelUpdate> {
-        self.book
-            .levels(side)
-            .take(self.depth)
-            .filter_map(|l| {
-                Some(LevelUpdate {
-                    price: Decimal::new(l.price, PRICE_SCALE)?,
-                    qty: Decimal::new(u64::try_from(l.total_qty).ok()?, QTY_SCALE)?,
-                })
-            })
-            .collect()
+        let mut out = Vec::with_capacity(self.depth);
+        self.fill_top(side, &mut out);
+        out
     }
+
+    /// [`Venue::top`] into `out`, reusing its allocation.
+    fn fill_top(&self, side: Side, out: &mut Vec<LevelUpdate>) {
+        out.clear();
+        out.extend(self.book.levels(side).take(self.depth).filter_map(|l| {
+            Some(LevelUpdate {
+                price: Decimal::new(l.price, PRICE_SCALE)?,
+                qty: Decimal::new(u64::try_from(l.total_qty).ok()?, QTY_SCALE)?,
+            })
+        }));
+    }
+}
+
+/// Whether `now` is exactly what is published (the same prices with the same quantities).
+fn same(published: &[crate::book::Level], now: &[LevelUpdate]) -> bool {
+    published.len() == now.len()
+        && published
+            .iter()
+            .zip(now)
+            .all(|(p, n)| p.price.key() == n.price.key() && p.qty == n.qty)
 }
 
 /// The updates that turn `published` into `now` (both best first on `side`): zero quantities

@@ -10,6 +10,12 @@
 //! both are accepted). Each is read from its raw JSON text ([`serde_json::value::RawValue`]) into a
 //! [`Decimal`] with the text's own scale, so nothing passes through `f64`. Anything that is not a
 //! well-formed book message of one symbol is a typed [`WireError`]; nothing panics.
+//!
+//! Two paths give the same answers. The rule is `parse_serde`: serde's derived structs, then
+//! the checks in a fixed order. [`parse_into`] (and [`parse`], on a fresh message) first tries
+//! the scanner in `scan.rs`, which reads messages in the shape Kraken writes them straight into a
+//! reused [`BookMessage`] without allocating, and hands anything else — every error included —
+//! to the rule; `scan.rs`'s tests hold the two to each other.
 
 use crate::decimal::{Decimal, DecimalError};
 use serde::Deserialize;
@@ -51,7 +57,8 @@ pub struct LevelUpdate {
     pub qty: Decimal,
 }
 
-/// A parsed `book` message (its one `data` entry).
+/// A parsed `book` message (its one `data` entry). [`BookMessage::default`] is an empty update,
+/// a buffer for [`parse_into`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BookMessage {
     pub kind: Kind,
@@ -63,6 +70,31 @@ pub struct BookMessage {
     /// The venue's sequence number of this message: an extension of this project's simulated
     /// venue (Kraken's v2 `book` messages carry none; their gaps show as checksum mismatches).
     pub seq: Option<u64>,
+}
+
+impl Default for BookMessage {
+    fn default() -> BookMessage {
+        BookMessage {
+            kind: Kind::Update,
+            symbol: String::new(),
+            bids: Vec::new(),
+            asks: Vec::new(),
+            checksum: None,
+            seq: None,
+        }
+    }
+}
+
+impl BookMessage {
+    /// Makes `self` equal to `other`, keeping `self`'s buffers.
+    fn assign(&mut self, other: &BookMessage) {
+        self.kind = other.kind;
+        self.symbol.clone_from(&other.symbol);
+        self.bids.clone_from(&other.bids);
+        self.asks.clone_from(&other.asks);
+        self.checksum = other.checksum;
+        self.seq = other.seq;
+    }
 }
 
 /// Why a line is not a usable `book` message.
@@ -195,6 +227,26 @@ fn levels(raw: &[RawLevel<'_>], side: Side) -> Result<Vec<LevelUpdate>, WireErro
 
 /// Parses one message (one line of the wire).
 pub fn parse(line: &str) -> Result<BookMessage, WireError> {
+    let mut msg = BookMessage::default();
+    parse_into(line, &mut msg)?;
+    Ok(msg)
+}
+
+/// Parses one message into `out`, reusing its buffers: once they have grown to the stream's
+/// largest message, a message in Kraken's shape costs no allocation. The result is always
+/// [`parse`]'s: on `Ok`, `out` equals what `parse` returns; on `Err`, the error is `parse`'s and
+/// `out` holds no meaningful message.
+pub fn parse_into(line: &str, out: &mut BookMessage) -> Result<(), WireError> {
+    if crate::scan::scan(line, out).is_some() {
+        return Ok(());
+    }
+    out.assign(&parse_serde(line)?);
+    Ok(())
+}
+
+/// The rule [`parse_into`]'s fast path is held to: the line through serde's derived structs
+/// (numbers kept as raw text), then the checks in a fixed order.
+pub(crate) fn parse_serde(line: &str) -> Result<BookMessage, WireError> {
     let env: Envelope<'_> =
         serde_json::from_str(line).map_err(|e| WireError::Json(e.to_string()))?;
     let channel = env.channel.unwrap_or_default();

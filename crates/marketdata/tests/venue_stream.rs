@@ -40,3 +40,31 @@ fn the_same_seed_gives_the_same_stream_and_another_seed_another() {
     assert_eq!(stream(3, 10, 2_000), stream(3, 10, 2_000));
     assert_ne!(stream(3, 10, 2_000), stream(4, 10, 2_000));
 }
+
+#[test]
+fn a_late_subscriber_s_snapshot_continues_the_stream_without_a_gap() {
+    let mut venue = Venue::new(5, 10).unwrap();
+    assert!(venue.published_snapshot().is_none());
+    let first = venue.snapshot();
+    for _ in 0..300 {
+        venue.step();
+    }
+    let late = venue.published_snapshot().unwrap();
+    assert_eq!(late.seq, Some(venue.seq()), "it takes no number of its own");
+    let mut book = L2Book::new(10).unwrap();
+    book.apply(&parse(&to_json(&late)).unwrap()).unwrap();
+    assert_eq!(Some(book.checksum()), late.checksum);
+    assert_eq!(book.bids(), venue.published().bids());
+    assert_eq!(book.asks(), venue.published().asks());
+    // The next update follows it directly and applies.
+    let next = loop {
+        if let Some(update) = venue.step() {
+            break update;
+        }
+    };
+    assert_eq!(next.seq, Some(venue.seq()));
+    assert_eq!(next.seq.unwrap(), late.seq.unwrap() + 1);
+    book.apply(&next).unwrap();
+    assert_eq!(Some(book.checksum()), next.checksum);
+    assert!(first.seq < late.seq);
+}

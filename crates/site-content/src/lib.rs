@@ -26,6 +26,8 @@ mod raft_words;
 pub use raft_words::*;
 mod ratelimit_words;
 pub use ratelimit_words::*;
+mod marketdata_words;
+pub use marketdata_words::*;
 
 /// Everything the site says, loaded once at start-up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -322,6 +324,7 @@ pub enum LabWords {
     Orderbook(Box<OrderbookWords>),
     Raft(Box<RaftWords>),
     RateLimiter(Box<RateLimiterWords>),
+    MarketData(Box<MarketDataWords>),
 }
 
 impl LabWords {
@@ -331,6 +334,7 @@ impl LabWords {
             LabWords::Orderbook(_) => "orderbook",
             LabWords::Raft(_) => "raft",
             LabWords::RateLimiter(_) => "rate-limiter",
+            LabWords::MarketData(_) => "market-data",
         }
     }
 }
@@ -776,6 +780,9 @@ pub struct Post {
     /// Our summary, written for this site; shown instead of the excerpt when present.
     #[serde(default)]
     pub summary: Option<String>,
+    /// A lab of this site that runs what the post describes, linked from its page.
+    #[serde(default)]
+    pub lab: Option<ProjectLab>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

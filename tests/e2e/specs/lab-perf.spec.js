@@ -117,3 +117,18 @@ test("the rate limiter lab at 10× with 400 requests/s causes no long task over 
   expect(longTasks.filter((d) => d > 50)).toEqual([]);
   expect(w.problems()).toEqual([]);
 });
+
+test("the market-data lab at 20× with every fault on causes no long task over 50 ms", async ({ page }) => {
+  const w = watch(page);
+  await observeLongTasks(page);
+  await page.goto(url("/lab/market-data?seed=5&drop=20&dup=50&reorder=50&corrupt=10&delay=4&cut=3&until=100"));
+  await appReady(page);
+  await showLab(page);
+  await expect(page.getByTestId("state-machine")).toBeVisible();
+  await page.locator("#lab-rate").selectOption("1000");
+  const { done: ticks, rate, longTasks } = await playFourSeconds(page, "tick");
+  console.log(`market-data lab: ${ticks} ticks in ~4 s at 20×, measured ${rate} ticks/s, long tasks ${JSON.stringify(longTasks)}`);
+  expect(ticks).toBeGreaterThanOrEqual(3_000);
+  expect(longTasks.filter((d) => d > 50)).toEqual([]);
+  expect(w.problems()).toEqual([]);
+});
