@@ -269,22 +269,37 @@ impl Network {
     }
 }
 
-/// Changes one digit of the first `"qty":` value in `frame` to another digit; false if there is
-/// none (a message with no levels).
+/// Changes one digit of the first nonzero `"qty":` value in `frame` (of the first, if all are
+/// zero) to another digit; false if there is none (a message with no levels).
 fn corrupt(frame: &mut String, rng: &mut SplitMix64) -> bool {
-    let Some(at) = frame.find("\"qty\":") else {
+    const KEY: &str = "\"qty\":";
+    // The digits of each quantity, in order; the first that is not zero is the one changed (a
+    // level's new quantity is always in the checksum, while a removal's `0` may name a level that
+    // only left the published range, where a changed value would be truncated away unseen).
+    let quantities = frame.match_indices(KEY).map(|(at, _)| {
+        let start = at + KEY.len();
+        frame[start..]
+            .char_indices()
+            .take_while(|(_, c)| c.is_ascii_digit() || *c == '.' || *c == '"')
+            .filter(|(_, c)| c.is_ascii_digit())
+            .map(|(i, _)| start + i)
+            .collect::<Vec<usize>>()
+    });
+    let mut first = None;
+    let mut chosen = None;
+    for digits in quantities {
+        if digits.is_empty() {
+            continue;
+        }
+        if digits.iter().any(|&i| frame.as_bytes()[i] != b'0') {
+            chosen = Some(digits);
+            break;
+        }
+        first.get_or_insert(digits);
+    }
+    let Some(digits) = chosen.or(first) else {
         return false;
     };
-    let start = at + "\"qty\":".len();
-    let digits: Vec<usize> = frame[start..]
-        .char_indices()
-        .take_while(|(_, c)| c.is_ascii_digit() || *c == '.' || *c == '"')
-        .filter(|(_, c)| c.is_ascii_digit())
-        .map(|(i, _)| start + i)
-        .collect();
-    if digits.is_empty() {
-        return false;
-    }
     let i = digits[rng.below_unbiased(digits.len() as u64) as usize];
     let old = frame.as_bytes()[i] - b'0';
     // The leading digit of a longer integer part must stay nonzero: `02.5` is not JSON, and the
@@ -309,6 +324,25 @@ fn corrupt(frame: &mut String, rng: &mut SplitMix64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_removal_s_zero_is_passed_over_for_a_quantity_the_checksum_covers() {
+        let mut rng = SplitMix64::new(3);
+        let sent = r#"{"bids":[{"price":10.5,"qty":0},{"price":10.4,"qty":2.50000000}]}"#;
+        for _ in 0..100 {
+            let mut frame = sent.to_string();
+            assert!(corrupt(&mut frame, &mut rng));
+            assert!(
+                frame.starts_with(r#"{"bids":[{"price":10.5,"qty":0},"#),
+                "{frame}"
+            );
+            assert_ne!(frame, sent);
+        }
+        // Only removals: one of them is changed.
+        let mut frame = r#"{"asks":[{"price":1,"qty":0}]}"#.to_string();
+        assert!(corrupt(&mut frame, &mut rng));
+        assert!(!frame.contains(r#""qty":0}"#), "{frame}");
+    }
 
     #[test]
     fn a_corrupted_quantity_is_still_a_json_number() {
