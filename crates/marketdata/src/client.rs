@@ -126,6 +126,13 @@ impl Client {
         &self.log
     }
 
+    /// The frame last handed to [`Client::on_frame`], as parsed: after a frame that was applied,
+    /// the message the log's last record holds (so an owner can hand it on without decoding the
+    /// record again).
+    pub fn last_frame(&self) -> &BookMessage {
+        &self.frame
+    }
+
     /// Every event so far, oldest first.
     pub fn events(&self) -> &[Event] {
         &self.events

@@ -274,6 +274,16 @@ where
     post_json(&scope, &FromWorker::<Rep>::Ready);
 }
 
+/// For the labs' worker tests: a clock that moves 1 ms each time it is read.
+#[cfg(test)]
+pub fn ticking_clock() -> impl Fn() -> f64 {
+    let t = std::cell::Cell::new(0.0);
+    move || {
+        t.set(t.get() + 1.0);
+        t.get()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

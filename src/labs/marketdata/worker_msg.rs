@@ -95,21 +95,12 @@ pub fn serve() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cell::Cell;
-
-    /// A clock that moves 1 ms each time it is read.
-    fn ticking() -> impl Fn() -> f64 {
-        let t = Cell::new(0.0);
-        move || {
-            t.set(t.get() + 1.0);
-            t.get()
-        }
-    }
+    use crate::labs::kit::worker::ticking_clock;
 
     #[test]
     fn the_bench_job_times_every_pass_and_ends_with_the_stream_checksum() {
         let mut replies = Vec::new();
-        bench(&ticking(), 3_000, &mut |r| replies.push(r));
+        bench(&ticking_clock(), 3_000, &mut |r| replies.push(r));
         let Some(WorkerReply::Bench(last)) = replies.last() else {
             panic!("{replies:?}");
         };

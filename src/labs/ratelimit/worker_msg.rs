@@ -181,21 +181,12 @@ pub fn serve() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cell::Cell;
-
-    /// A clock that moves 1 ms each time it is read.
-    fn ticking() -> impl Fn() -> f64 {
-        let t = Cell::new(0.0);
-        move || {
-            t.set(t.get() + 1.0);
-            t.get()
-        }
-    }
+    use crate::labs::kit::worker::ticking_clock;
 
     #[test]
     fn the_accuracy_job_reports_progress_and_ends_with_the_experiment_report() {
         let mut replies = Vec::new();
-        accuracy(300, &ticking(), &mut |r| replies.push(r));
+        accuracy(300, &ticking_clock(), &mut |r| replies.push(r));
         let Some(WorkerReply::Accuracy(last)) = replies.last() else {
             panic!("{replies:?}");
         };
@@ -206,7 +197,7 @@ mod tests {
     #[test]
     fn the_bench_job_times_every_algorithm_every_round() {
         let mut replies = Vec::new();
-        bench(&ticking(), 2_000, &mut |r| replies.push(r));
+        bench(&ticking_clock(), 2_000, &mut |r| replies.push(r));
         let Some(WorkerReply::Bench(last)) = replies.last() else {
             panic!("{replies:?}");
         };

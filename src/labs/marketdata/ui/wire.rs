@@ -139,34 +139,37 @@ pub fn StatePanel(ctx: Ctx) -> impl IntoView {
 
 fn marks_text(w: Words, m: &Marks) -> String {
     let s = &w.own.stream;
-    let parts: Vec<&str> = [
-        (m.duplicate, s.duplicate_mark.as_str()),
-        (m.reordered, s.reorder_mark.as_str()),
-        (m.corrupted, s.corrupt_mark.as_str()),
-    ]
-    .into_iter()
-    .filter_map(|(on, t)| on.then_some(t))
-    .collect();
-    if parts.is_empty() {
-        s.intact.clone()
-    } else {
-        parts.join(", ")
-    }
+    flags_text(
+        w,
+        &[
+            (m.duplicate, s.duplicate_mark.as_str()),
+            (m.reordered, s.reorder_mark.as_str()),
+            (m.corrupted, s.corrupt_mark.as_str()),
+        ],
+    )
 }
 
 fn fate_text(w: Words, f: &Sent) -> String {
     let s = &w.own.stream;
-    let parts: Vec<&str> = [
-        (f.dropped, s.dropped_mark.as_str()),
-        (f.duplicated, s.duplicate_mark.as_str()),
-        (f.reordered, s.reorder_mark.as_str()),
-        (f.corrupted, s.corrupt_mark.as_str()),
-    ]
-    .into_iter()
-    .filter_map(|(on, t)| on.then_some(t))
-    .collect();
+    flags_text(
+        w,
+        &[
+            (f.dropped, s.dropped_mark.as_str()),
+            (f.duplicated, s.duplicate_mark.as_str()),
+            (f.reordered, s.reorder_mark.as_str()),
+            (f.corrupted, s.corrupt_mark.as_str()),
+        ],
+    )
+}
+
+/// The names of the flags that are set, joined; "intact" when none is.
+fn flags_text(w: Words, flags: &[(bool, &str)]) -> String {
+    let parts: Vec<&str> = flags
+        .iter()
+        .filter_map(|&(on, name)| on.then_some(name))
+        .collect();
     if parts.is_empty() {
-        s.intact.clone()
+        w.own.stream.intact.clone()
     } else {
         parts.join(", ")
     }
